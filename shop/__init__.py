@@ -1,0 +1,173 @@
+"""Taller: a marketplace web shop for migrant artisans."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shop.config import Config, config_from_environment, instance_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, error pages, commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: type[Config] | dict | None) -> None:
+    """Load the config class (or overrides) and fill in instance-relative defaults."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    overrides: dict = {}
+    if isinstance(config, dict):
+        overrides = config
+        config = None
+    config_class = config or config_from_environment()
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY") and config_class.ENV_NAME == "development":
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "shop.db"
+        )
+    config_class.check(app.config)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def select_locale() -> str:
+    """Language: the switcher's choice, else the account's, else the browser's, else Spanish."""
+    from flask import current_app, has_request_context
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    """Attach the unbound extensions to this app."""
+    from shop import mail  # noqa: F401  (registers the send-after-commit listeners)
+    from shop.auth.models import User
+    from shop.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "shop" / "translations"),
+    )
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to see this page.")
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        row_id, _, token = user_id.partition(":")
+        if not row_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(row_id))
+        if user is None or user.session_token != token:
+            return None
+        return user
+
+
+def _tune_sqlite(engine) -> None:
+    """SQLite: enforce foreign keys, let readers and a writer overlap, wait on locks."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every feature's blueprint."""
+    from shop.auth import bp as auth_bp
+    from shop.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Error pages and the security headers that go on every response."""
+    from shop.core.security import set_security_headers
+    from shop.errors import register_errorhandlers as attach
+
+    attach(app)
+    app.after_request(set_security_headers)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Jinja filters and globals shared by every template."""
+    from shop.auth.forms import PostForm
+    from shop.core.money import format_money
+
+    @app.template_filter("money")
+    def money_filter(cents: int, currency: str = "USD") -> str:
+        return format_money(cents, currency, str(get_locale()))
+
+    @app.context_processor
+    def globals_for_templates() -> dict:
+        return {
+            "current_locale": str(get_locale()),
+            "post_form": PostForm,
+            "languages": app.config["LANGUAGES"],
+        }
+
+
+def register_commands(app: Flask) -> None:
+    """The flask CLI commands (create-admin, seed-demo, ...)."""
+    from shop.cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)

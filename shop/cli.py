@@ -1,0 +1,53 @@
+"""Command-line tasks: `flask --app wsgi <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from shop.errors import DomainError
+from shop.extensions import db
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name for a new account.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Password (prompted when not given).",
+)
+@with_appcontext
+def create_admin(email: str, name: str | None, password: str) -> None:
+    """Make EMAIL an administrator, creating the account if needed."""
+    from shop.auth.services import create_or_promote_admin
+
+    try:
+        user = create_or_promote_admin(email, password, name)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"{user.email} is an administrator.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Load the demo data once (safe to run again) and print the demo log-ins."""
+    from shop.demo import DEMO_LOGINS, seed
+
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("seed-demo is for development machines only.")
+    created = seed()
+    db.session.commit()
+    click.echo("Demo data loaded." if created else "Demo data already present.")
+    click.echo("Demo log-ins (development only):")
+    for role, email, password in DEMO_LOGINS:
+        click.echo(f"  {role:<10} {email}  /  {password}")
+
+
+commands = [create_admin, seed_demo]

@@ -1,0 +1,150 @@
+"""Configuration classes, read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the development secret key kept in instance/, making it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Development defaults: everything embedded, nothing to configure."""
+
+    ENV_NAME = "development"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    # None means "SQLite file in instance/", resolved by the factory once the path is known.
+    SQLALCHEMY_DATABASE_URI: str | None = (
+        normalise_database_url(os.environ["DATABASE_URL"])
+        if os.environ.get("DATABASE_URL")
+        else None
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # several photos of up to 8 MB each per form
+
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+    BABEL_DEFAULT_LOCALE = "es"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("es", "en")
+
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Taller <no-reply@taller.local>")
+    # None means instance/outbox.
+    MAIL_OUTBOX_DIR: str | None = os.environ.get("MAIL_OUTBOX_DIR")
+
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 · werkzeug's default cost (n=32768)
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+
+    # Trust X-Forwarded-* from this many proxies (0 when serving directly).
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+    SECURITY_HSTS = False
+    ALLOW_SQLITE_IN_PRODUCTION = _bool("ALLOW_SQLITE_IN_PRODUCTION")
+
+    @classmethod
+    def check(cls, app_config: dict) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class TestConfig(Config):
+    """Settings for the test suite: fast hashing, no real network."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = None
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SERVER = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_PUBLISHABLE_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    SERVER_NAME = None
+    # Cheap hashing keeps hundreds of test log-ins fast; production keeps the default cost.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105
+
+
+class ProductionConfig(Config):
+    """Production: real secrets and a real database are mandatory."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SECURITY_HSTS = True
+
+    @classmethod
+    def check(cls, app_config: dict) -> None:
+        """Refuse to start with development secrets or the embedded database."""
+        if not os.environ.get("SECRET_KEY") or not app_config.get("SECRET_KEY"):
+            raise RuntimeError("ProductionConfig needs SECRET_KEY in the environment.")
+        uri = app_config.get("SQLALCHEMY_DATABASE_URI") or ""
+        if uri.startswith("sqlite") and not app_config.get("ALLOW_SQLITE_IN_PRODUCTION"):
+            raise RuntimeError(
+                "ProductionConfig refuses SQLite; set DATABASE_URL "
+                "(or ALLOW_SQLITE_IN_PRODUCTION=1 for a single-host install)."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": Config,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the config class named by TALLER_ENV (development by default)."""
+    name = os.environ.get("TALLER_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown TALLER_ENV {name!r}; use one of {sorted(CONFIGS)}") from None

@@ -1,0 +1,41 @@
+"""Money is integer minor units plus an ISO 4217 currency; this formats and parses it."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision
+
+DEFAULT_CURRENCY = "USD"  # Ecuador uses the US dollar
+
+
+def minor_units(currency: str) -> int:
+    """Number of decimal places the currency uses (2 for USD, 0 for JPY)."""
+    return get_currency_precision(currency)
+
+
+def to_cents(amount: str | Decimal | int, currency: str = DEFAULT_CURRENCY) -> int:
+    """Parse an amount typed by a person ("12.50", "12,50") into minor units."""
+    if isinstance(amount, int):
+        return amount * 10 ** minor_units(currency)
+    text = str(amount).strip().replace(" ", "")
+    # "12,50" is a decimal comma; in "1,234.50" the comma only groups thousands.
+    text = text.replace(",", ".") if "," in text and "." not in text else text.replace(",", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {amount!r}") from None
+    if not value.is_finite():
+        raise ValueError(f"not an amount: {amount!r}")
+    scale = Decimal(10) ** minor_units(currency)
+    return int((value * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def from_cents(cents: int, currency: str = DEFAULT_CURRENCY) -> Decimal:
+    """Turn minor units into a Decimal amount."""
+    return Decimal(cents) / (Decimal(10) ** minor_units(currency))
+
+
+def format_money(cents: int, currency: str = DEFAULT_CURRENCY, locale: str = "es") -> str:
+    """Format minor units for display in the given locale."""
+    return format_currency(from_cents(cents, currency), currency, locale=locale)

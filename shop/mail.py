@@ -1,0 +1,118 @@
+"""E-mail: queued during a transaction, sent only after it commits.
+
+Default backend writes .eml files to instance/outbox (and logs their path); with MAIL_SERVER set
+it speaks SMTP. Messages are rendered in the recipient's language.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from shop.core.time import utcnow
+
+log = logging.getLogger(__name__)
+
+_PENDING = "taller_pending_mail"
+
+
+@dataclass
+class Attachment:
+    """A file attached to an e-mail."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass
+class Email:
+    """A rendered message ready to send."""
+
+    to: str
+    subject: str
+    text: str
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def render_email(
+    to: str, template: str, locale: str | None = None, attachments=None, **context
+) -> Email:
+    """Render templates/email/<template>.txt; its first line is the subject."""
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = render_template(f"email/{template}.txt", **context)
+    subject, _, text = body.lstrip().partition("\n")
+    return Email(
+        to=to,
+        subject=subject.strip(),
+        text=text.strip() + "\n",
+        attachments=list(attachments or []),
+    )
+
+
+def queue_email(session: Session, email: Email) -> None:
+    """Hold an e-mail until the session's transaction commits (dropped on rollback)."""
+    session.info.setdefault(_PENDING, []).append(email)
+
+
+def send_now(email: Email) -> None:
+    """Send one message through the configured backend."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message["Date"] = utcnow().strftime("%a, %d %b %Y %H:%M:%S +0000")
+    message.set_content(email.text)
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.mimetype.partition("/")
+        message.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    if config.get("MAIL_SERVER"):
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+        log.info("mail sent by SMTP to %s: %s", email.to, email.subject)
+        return
+    outbox = outbox_dir()
+    outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{utcnow():%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
+    path = outbox / name
+    path.write_bytes(message.as_bytes())
+    log.info("mail written to outbox: %s", path)
+
+
+def outbox_dir() -> Path:
+    """Folder where the outbox backend writes messages."""
+    configured = current_app.config.get("MAIL_OUTBOX_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "outbox"
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, [])
+    for email in pending:
+        try:
+            send_now(email)
+        except Exception:  # a lost mail must not undo a committed order
+            log.exception("could not send mail to %s: %s", email.to, email.subject)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous_transaction) -> None:
+    if session.in_transaction():
+        return  # only a savepoint rolled back; the outer transaction may still commit
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,47 @@
+"""Site-wide pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from shop.auth.forms import PostForm
+from shop.core.security import is_safe_next
+from shop.extensions import db
+from shop.main import bp
+
+log = logging.getLogger(__name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Remember the chosen language in the session (and on the account)."""
+    form = PostForm()
+    lang = request.form.get("lang", "")
+    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("main.index"))
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness and database check for load balancers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:
+        log.error("health check: database unavailable: %s", type(error).__name__)
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unavailable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})

@@ -1,0 +1,255 @@
+"""Fixtures: an app per test on SQLite (and PostgreSQL when TEST_DATABASE_URL is set),
+schema built from the migrations once per database, tables emptied after every test."""
+
+from __future__ import annotations
+
+import contextvars
+import email
+import email.policy
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+from werkzeug.serving import make_server
+
+from shop import create_app
+from shop.config import TestConfig, normalise_database_url
+from shop.extensions import db as _db
+from tests import factories
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+# Browser journeys run once, on the most production-like database available.
+E2E_BACKEND = BACKENDS[-1]
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run e2e journeys on one backend only (deselected, not skipped, on the others)."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        if item.get_closest_marker("e2e") and backend and backend != E2E_BACKEND:
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    """Name of the database engine this test runs on."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory) -> Iterator[str]:
+    """A fresh database built by running every migration from empty."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        url = normalise_database_url(POSTGRES_URL)
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(_config(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+    yield url
+
+
+def _config(url: str, tmp: Path) -> dict:
+    base = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    base.update(
+        SQLALCHEMY_DATABASE_URI=url,
+        MAIL_OUTBOX_DIR=str(tmp / "outbox"),
+        UPLOAD_DIR=str(tmp / "uploads"),
+    )
+    return base
+
+
+def _empty_tables(connection) -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables)]
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        if names:
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            connection.execute(table.delete())
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own app context, as in production.
+
+    Flask reuses an already pushed app context for a request; the tests keep one pushed,
+    so without this `g`, the logged-in user, the locale and the db session would leak
+    from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The application, bound to the test database, with its own outbox and uploads."""
+    application = create_app(_config(database_url, tmp_path))
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        yield application
+        _db.session.remove()
+        with _db.engine.begin() as connection:
+            _empty_tables(connection)
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask):
+    """The Flask-SQLAlchemy handle, inside an app context."""
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client that keeps cookies between requests."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    """Fetch a page and return the session's CSRF token from its forms."""
+    response = client.get(path)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
+    """POST a form the way a browser would: with the CSRF token from the page."""
+    payload = {"csrf_token": csrf_token(client), **(data or {})}
+    return client.post(path, data=payload, **kwargs)
+
+
+def login(client: FlaskClient, email_address: str, password: str = factories.PASSWORD):
+    """Log a client in through the real form."""
+    response = post_form(client, "/auth/login", {"email": email_address, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def customer(db):
+    """A plain customer account."""
+    user = factories.user(name="Carla Customer")
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def admin(db):
+    """An administrator account."""
+    user = factories.user(name="Ana Admin", is_admin=True)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def customer_client(client, customer):
+    """A client logged in as a customer."""
+    login(client, customer.email)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    """A client logged in as an administrator."""
+    login(client, admin.email)
+    return client
+
+
+class Outbox:
+    """Reads the e-mails the outbox backend wrote for this test."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        if not self.folder.exists():
+            return []
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages() if m["To"] == address]
+
+    @staticmethod
+    def body(message: email.message.EmailMessage) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Outbox:
+    """The test's e-mail outbox."""
+    return Outbox(Path(app.config["MAIL_OUTBOX_DIR"]))
+
+
+@contextmanager
+def count_queries(engine) -> Iterator[list[str]]:
+    """Collect the SQL statements run on engine inside the block."""
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+class LiveServer:
+    """The app served by a real threaded HTTP server on 127.0.0.1."""
+
+    def __init__(self, app: Flask) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """Serve the test's app over HTTP for browser journeys."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()

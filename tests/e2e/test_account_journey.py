@@ -1,0 +1,49 @@
+"""Journey: a visitor registers, logs out and logs back in, in a real browser."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+
+def test_register_log_out_log_in(page, live_server):
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.get_by_role("button", name="Abrir menú").click()
+    page.get_by_role("link", name="Crear cuenta").click()
+
+    page.get_by_label("Tu nombre").fill("Rosa Alfarera")
+    page.get_by_label("Correo electrónico").fill("rosa@example.com")
+    page.get_by_label("Contraseña", exact=True).fill("corta")
+    page.get_by_label("Repite la contraseña").fill("corta")
+    page.get_by_role("button", name="Crear cuenta").click()
+    expect(page.get_by_text("Usa entre 12 y 256 caracteres.")).to_be_visible()
+    expect(page.get_by_label("Correo electrónico")).to_have_value("rosa@example.com")
+
+    page.get_by_label("Contraseña", exact=True).fill("barro y fuego 2026")
+    page.get_by_label("Repite la contraseña").fill("barro y fuego 2026")
+    page.get_by_role("button", name="Crear cuenta").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Bienvenida o bienvenido a Taller, Rosa Alfarera"
+    )
+
+    # On a phone the navigation is collapsed behind the menu button.
+    page.get_by_role("button", name="Abrir menú").click()
+    page.get_by_role("button", name="Cerrar sesión").click()
+    expect(page.get_by_text("Has cerrado la sesión.")).to_be_visible()
+
+    page.get_by_role("button", name="Abrir menú").click()
+    page.get_by_role("link", name="Iniciar sesión").click()
+    page.get_by_label("Correo electrónico").fill("rosa@example.com")
+    page.get_by_label("Contraseña").fill("barro y fuego 2026")
+    page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page.get_by_text("Hola de nuevo, Rosa Alfarera.")).to_be_visible()
+    assert page.js_errors == []
+
+
+def test_language_switch_in_the_browser(page, live_server):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/auth/login")
+    page.get_by_role("button", name="EN").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(f"{live_server.url}/auth/login")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()

@@ -1,0 +1,163 @@
+"""The application shell: health check, error pages, security headers, config guards."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from shop import create_app
+from shop.config import ProductionConfig, normalise_database_url
+from tests.conftest import csrf_token
+
+
+def test_home_page_renders_with_navigation(client):
+    response = client.get("/", headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="en">' in html
+    assert 'href="#content"' in html  # skip link
+    assert "Log in" in html and "Create account" in html
+    assert "<footer" in html
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_names_the_failing_database(app, client, monkeypatch):
+    from shop.extensions import db
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("connection refused")
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "unavailable"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/no-such-page", 404), ("POST", "/", 405), ("GET", "/auth/logout", 405)],
+)
+def test_error_pages_use_the_layout_and_carry_headers(client, method, path, status):
+    response = client.open(path, method=method, headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert "<nav" in html and "Back to the home page" in html
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_500_rolls_back_and_renders_error_page(app, client):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from shop.extensions import db
+
+    rollbacks = []
+
+    @app.route("/boom")
+    def boom():
+        db.session.execute(text("SELECT 1"))
+        raise RuntimeError("kaboom")
+
+    def record(session):
+        rollbacks.append(session)
+
+    event.listen(Session, "after_rollback", record)
+    try:
+        response = client.get("/boom", headers={"Accept-Language": "es"})
+    finally:
+        event.remove(Session, "after_rollback", record)
+    assert response.status_code == 500
+    assert "Algo salió mal" in response.get_data(as_text=True)
+    assert rollbacks, "the 500 handler did not roll the session back"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_post_without_csrf_token_is_refused_with_error_page(client):
+    response = client.post(
+        "/auth/login",
+        data={"email": "a@example.com", "password": "x" * 12},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    assert "Your form expired" in response.get_data(as_text=True)
+
+
+def test_security_headers_on_every_response(client):
+    for path in ["/", "/auth/login", "/healthz", "/static/css/app.css"]:
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "Strict-Transport-Security" not in response.headers  # development: no HSTS
+
+
+def test_session_cookie_is_httponly_and_lax(client):
+    csrf_token(client)  # a page with a form starts the session
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_templates_have_no_inline_scripts_or_handlers():
+    from shop import ROOT
+
+    pattern_inline = ("<script>", "onclick=", "onload=", "onsubmit=", "onchange=", "javascript:")
+    for path in (ROOT / "templates").rglob("*.html"):
+        source = path.read_text()
+        for bad in pattern_inline:
+            assert bad not in source, f"{path.name} contains {bad}"
+        assert "<script" not in source.replace('<script src="', ""), path.name
+        assert "style=" not in source, f"{path.name} has an inline style"
+
+
+def test_production_refuses_missing_secret(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_refuses_default_sqlite(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", None)
+    monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", False)
+    with pytest.raises(RuntimeError, match="SQLite"):
+        create_app(ProductionConfig)
+
+
+def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(
+        ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'prod.db'}"
+    )
+    monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", True)
+    app = create_app(ProductionConfig)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    response = app.test_client().get("/", headers={"Accept-Language": "en"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_development_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    from shop.config import Config, instance_secret_key
+
+    monkeypatch.setattr(Config, "SECRET_KEY", None)
+    first = instance_secret_key(str(tmp_path))
+    second = instance_secret_key(str(tmp_path))
+    assert first == second and len(first) >= 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_database_url_normalisation():
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"

@@ -1,0 +1,62 @@
+"""Command-line tasks."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from shop.auth.models import User
+from tests import factories
+
+
+def test_create_admin_makes_a_new_administrator(runner, db):
+    result = runner.invoke(
+        args=["create-admin", "boss@example.com", "--name", "Boss"],
+        input="a long admin password\na long admin password\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "boss@example.com"))
+    assert user.is_admin and user.check_password("a long admin password")
+
+
+def test_create_admin_promotes_an_existing_account(runner, db):
+    existing = factories.user(email="promote@example.com")
+    db.session.commit()
+    result = runner.invoke(
+        args=["create-admin", "PROMOTE@example.com"],
+        input="another admin password\nanother admin password\n",
+    )
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(User, existing.id).is_admin
+
+
+def test_create_admin_refuses_a_short_password(runner, db):
+    result = runner.invoke(args=["create-admin", "boss@example.com"], input="short\nshort\n")
+    assert result.exit_code != 0
+    assert "12" in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_seed_demo_runs_once_and_prints_logins(runner, db):
+    from shop.demo import DEMO_LOGINS
+
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo data loaded." in first.output
+    for _role, email, password in DEMO_LOGINS:
+        assert email in first.output and password in first.output
+    count = db.session.scalar(select(func.count(User.id)))
+    second = runner.invoke(args=["seed-demo"])
+    assert "already present" in second.output
+    assert db.session.scalar(select(func.count(User.id))) == count
+
+
+def test_demo_logins_work(app, runner, db):
+    from shop.demo import DEMO_LOGINS
+    from tests.conftest import login
+
+    runner.invoke(args=["seed-demo"])
+    for _role, email, password in DEMO_LOGINS:
+        client = app.test_client()
+        login(client, email, password)
+        assert client.get("/auth/account").status_code == 200
