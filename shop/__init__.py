@@ -131,11 +131,14 @@ def _tune_sqlite(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
+    from shop.admin import bp as admin_bp
+    from shop.artisans import bp as artisans_bp
     from shop.auth import bp as auth_bp
     from shop.main import bp as main_bp
+    from shop.media import bp as media_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
+    for blueprint in (main_bp, auth_bp, artisans_bp, media_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -149,16 +152,31 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals shared by every template."""
+    from shop.artisans.services import status_label
     from shop.auth.forms import PostForm
+    from shop.core.markdown import render_markdown
     from shop.core.money import format_money
+    from shop.goals import all_goals
 
     @app.template_filter("money")
     def money_filter(cents: int, currency: str = "USD") -> str:
         return format_money(cents, currency, str(get_locale()))
 
+    app.add_template_filter(render_markdown, "markdown")
+
+    @app.template_filter("country_name")
+    def country_name(code: str | None) -> str:
+        from babel import Locale
+
+        if not code:
+            return ""
+        return Locale.parse(str(get_locale())).territories.get(code.upper(), code)
+
     @app.context_processor
     def globals_for_templates() -> dict:
         return {
+            "all_goals": all_goals,
+            "status_label": status_label,
             "current_locale": str(get_locale()),
             "post_form": PostForm,
             "languages": app.config["LANGUAGES"],

@@ -53,6 +53,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # several photos of up to 8 MB each per form
+    IMAGE_MAX_BYTES = 8 * 1024 * 1024
+    IMAGE_MAX_PIXELS = 40_000_000
+    # None means instance/uploads (outside static/: photos are served by the media blueprint).
+    UPLOAD_DIR: str | None = os.environ.get("UPLOAD_DIR")
 
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
@@ -67,6 +71,8 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
 
+    # Where the shop is reached; used for links in e-mails sent outside a request (CLI, jobs).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

@@ -2,16 +2,72 @@
 
 from __future__ import annotations
 
+import io
+import math
+
+from PIL import Image as PILImage
+from PIL import ImageDraw
 from sqlalchemy import select
 
+from shop.artisans import services as artisans
+from shop.artisans.models import PublicName
 from shop.auth.models import User
 from shop.extensions import db
+from shop.media.services import save_image
 
 # Development-only accounts; printed by `flask seed-demo`.
 DEMO_LOGINS = [
     ("admin", "admin@taller.example.com", "taller-admin-demo"),
     ("customer", "cliente@taller.example.com", "taller-cliente-demo"),
+    ("artisan", "alfarera@taller.example.com", "taller-artesana-demo"),
+    ("applicant", "tejedora@taller.example.com", "taller-tejedora-demo"),
 ]
+
+POTTER_STORY = """\
+Llegué a Quito hace seis años con mis manos y lo que sabía del barro. En mi pueblo, en
+Venezuela, mi abuela hacía ollas para toda la calle; yo aprendí mirándola, y aprendí a no
+tenerle miedo al fuego.
+
+Los primeros años trabajé en lo que hubiera. Con un **programa de medios de vida** pude
+invertir en lo que el taller necesitaba: un torno eléctrico, un horno pequeño y estanterías
+para el secado. Hoy el taller es mío, y cada pieza sale de aquí: tazas, cuencos, macetas y
+vajilla hecha a pedido.
+
+Lo que más quiero ahora es **enseñar**. Estoy preparando clases de cerámica para grupos
+pequeños: amasar, centrar en el torno, esmaltar. Quiero que otras personas, migrantes o no,
+sientan lo que se siente cuando una pieza sale entera del horno.
+
+> "El barro tiene memoria: guarda la forma de las manos que lo trabajaron."
+"""
+
+WEAVER_STORY = """\
+Tejo mochilas y hamacas con las técnicas que aprendí de mi madre en La Guajira. Desde que
+vivo en Guayaquil, el tejido es mi trabajo y mi manera de contar de dónde vengo.
+"""
+
+
+def _demo_photo(seed: int, size: tuple[int, int]) -> bytes:
+    """A warm abstract picture drawn on the spot, so the demo needs no image files."""
+    width, height = size
+    image = PILImage.new("RGB", size, (233, 201, 168))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        shade = int(40 * y / height)
+        draw.line([(0, y), (width, y)], fill=(233 - shade, 190 - shade * 2, 150 - shade * 2))
+    for index in range(5):
+        angle = seed + index * 1.3
+        cx = int(width * (0.15 + 0.18 * index))
+        cy = int(height * (0.55 + 0.1 * math.sin(angle)))
+        radius = int(min(width, height) * (0.12 + 0.04 * math.cos(angle)))
+        draw.ellipse(
+            [cx - radius, cy - radius, cx + radius, cy + radius],
+            fill=(164 - index * 12, 69 + index * 8, 44 + index * 6),
+            outline=(94, 38, 23),
+            width=3,
+        )
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
 
 
 def _user(email: str, name: str, password: str, *, admin: bool = False, locale: str = "es") -> User:
@@ -25,7 +81,69 @@ def seed() -> bool:
     """Create the demo rows unless they exist; returns True when it created them."""
     if db.session.scalar(select(User).where(User.email == DEMO_LOGINS[0][1])) is not None:
         return False
-    _user(DEMO_LOGINS[0][1], "Ana (admin)", DEMO_LOGINS[0][2], admin=True)
+    admin = _user(DEMO_LOGINS[0][1], "Ana (admin)", DEMO_LOGINS[0][2], admin=True)
     _user(DEMO_LOGINS[1][1], "Carla Cliente", DEMO_LOGINS[1][2])
+    potter = _user(DEMO_LOGINS[2][1], "Marisol Rojas", DEMO_LOGINS[2][2])
+    weaver = _user(DEMO_LOGINS[3][1], "Yaneth Epieyú", DEMO_LOGINS[3][2])
+    db.session.flush()
+
+    workshop = artisans.apply(
+        potter,
+        artisans.ApplicationData(
+            shop_name="Barro Vivo Taller",
+            slug="barro-vivo",
+            first_name="Marisol",
+            public_name_choice=PublicName.SHOP_NAME,
+            craft="Cerámica",
+            city="Quito",
+            country="EC",
+            origin_country="VE",
+            show_origin=True,
+            languages="Español, English",
+            tagline="Cerámica de alta temperatura hecha a mano en Quito.",
+            story=POTTER_STORY,
+            story_url="https://www.example.org/historias/barro-vivo",
+            consent=True,
+            goals={
+                ("sdg", 8): "Mi taller es mi empleo y pronto dará clases pagadas a otras personas.",
+                ("sdg", 12): "Piezas duraderas, esmaltes sin plomo y barro local.",
+                ("gcm", 19): "Comparto lo que traje de Venezuela con mi nueva ciudad.",
+            },
+        ),
+    )
+    artisans.set_photo(
+        workshop,
+        "profile",
+        save_image(_demo_photo(1, (800, 800)), potter.id, alt="Barro Vivo Taller"),
+    )
+    artisans.set_photo(
+        workshop,
+        "cover",
+        save_image(_demo_photo(4, (1600, 700)), potter.id, alt="Barro Vivo Taller"),
+    )
+    artisans.decide(workshop, admin, "approve")
+    for goal in workshop.goals:
+        if (goal.kind, goal.number) == ("sdg", 8):
+            artisans.verify_goal(goal, admin, True)
+
+    artisans.apply(
+        weaver,
+        artisans.ApplicationData(
+            shop_name="Tejidos Süchon",
+            slug="tejidos-suchon",
+            first_name="Yaneth",
+            public_name_choice=PublicName.FIRST_NAME,
+            craft="Textiles",
+            city="Guayaquil",
+            country="EC",
+            origin_country="CO",
+            show_origin=False,
+            languages="Español, Wayuunaiki",
+            tagline="Mochilas y hamacas tejidas a mano.",
+            story=WEAVER_STORY,
+            consent=True,
+            goals={("sdg", 5): "Enseño a tejer a otras mujeres del barrio.", ("gcm", 19): ""},
+        ),
+    )
     db.session.flush()
     return True

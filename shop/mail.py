@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -48,7 +49,13 @@ def render_email(
     to: str, template: str, locale: str | None = None, attachments=None, **context
 ) -> Email:
     """Render templates/email/<template>.txt; its first line is the subject."""
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with ExitStack() as stack:
+        if not has_request_context():
+            # CLI commands and jobs: links in the mail point at the public address.
+            stack.enter_context(
+                current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"])
+            )
+        stack.enter_context(force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]))
         body = render_template(f"email/{template}.txt", **context)
     subject, _, text = body.lstrip().partition("\n")
     return Email(

@@ -28,3 +28,43 @@ def user(
     db.session.add(account)
     db.session.flush()
     return account
+
+
+def artisan(
+    *,
+    user_account: User | None = None,
+    status: str = "approved",
+    shop_name: str | None = None,
+    craft: str = "Ceramics",
+    city: str = "Quito",
+    country: str = "EC",
+    goals: dict | None = None,
+    story: str = "I make pots.",
+    consent: bool = True,
+):
+    """An artisan workshop in the given status (approved by default)."""
+    from shop.artisans.models import Artisan, ArtisanGoal, ArtisanStatus
+    from shop.core.time import utcnow
+
+    number = next(_sequence)
+    owner = user_account or user(name=f"Artisan {number}")
+    name = shop_name or f"Workshop {number}"
+    workshop = Artisan(
+        user=owner,
+        shop_name=name,
+        slug=f"workshop-{number}",
+        first_name="Rosa",
+        craft=craft,
+        city=city,
+        country=country,
+        story=story,
+        tagline="Handmade with care",
+        status=ArtisanStatus(status),
+        consent_at=utcnow() if consent else None,
+        approved_at=utcnow() if status == "approved" else None,
+    )
+    for (kind, goal_number), statement in (goals or {("sdg", 8): "Decent work"}).items():
+        workshop.goals.append(ArtisanGoal(kind=kind, number=goal_number, statement=statement))
+    db.session.add(workshop)
+    db.session.flush()
+    return workshop

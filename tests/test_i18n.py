@@ -20,7 +20,8 @@ def _source_messages() -> set[str]:
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), METHOD_MAP, keywords=KEYWORDS
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        # Plural messages come back as (singular, plural), as the catalogue keys them.
+        found.add(tuple(message) if isinstance(message, tuple) else message)
     return found
 
 
@@ -32,10 +33,15 @@ def _catalogue(locale: str):
 def test_every_source_string_has_a_spanish_translation():
     spanish = _catalogue("es")
     missing = []
-    for message_id in sorted(_source_messages()):
+    for message_id in sorted(_source_messages(), key=str):
         entry = spanish.get(message_id)
-        if entry is None or not entry.string or entry.fuzzy:
-            missing.append(message_id)
+        strings = (
+            entry.string
+            if entry and isinstance(entry.string, tuple)
+            else ((entry.string,) if entry else ("",))
+        )
+        if entry is None or not all(strings) or entry.fuzzy:
+            missing.append(str(message_id))
     assert not missing, (
         "untranslated Spanish strings (run `make i18n`, then translate):\n" + "\n".join(missing)
     )
@@ -43,7 +49,7 @@ def test_every_source_string_has_a_spanish_translation():
 
 def test_english_catalogue_knows_every_string():
     english = _catalogue("en")
-    missing = [m for m in _source_messages() if english.get(m) is None]
+    missing = [str(m) for m in _source_messages() if english.get(m) is None]
     assert not missing, "run `make i18n` to refresh the English catalogue: " + ", ".join(missing)
 
 

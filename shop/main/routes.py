@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -45,3 +45,25 @@ def healthz():
         db.session.rollback()
         return jsonify({"status": "error", "database": "unavailable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
+
+
+@bp.route("/goals")
+def goals():
+    """Every SDG and GCM objective with how many artisans support it."""
+    from shop.artisans.services import goal_counts
+    from shop.goals import all_goals
+
+    return render_template("goals/index.html", goals=all_goals(), counts=goal_counts())
+
+
+@bp.route("/goals/<kind>/<int:number>")
+def goal(kind: str, number: int):
+    """One goal's page: what it means and who works towards it."""
+    from shop.artisans.services import public_artisans
+    from shop.goals import get_goal
+
+    found = get_goal(kind, number)
+    if found is None:
+        abort(404)
+    artisans = db.session.scalars(public_artisans(goal=(kind, number))).all()
+    return render_template("goals/detail.html", goal=found, artisans=artisans)

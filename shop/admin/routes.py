@@ -1,0 +1,134 @@
+"""Admin pages. Every route here is for administrators only."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from shop.admin import bp
+from shop.artisans import services as artisan_services
+from shop.artisans.forms import DECISION_LABELS, DecisionForm
+from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus
+from shop.auth.forms import PostForm
+from shop.core.security import admin_required
+from shop.errors import DomainError
+from shop.extensions import db
+
+
+@bp.before_request
+@admin_required
+def only_admins():
+    """Guard the whole blueprint: anonymous users log in, others get 403."""
+
+
+@bp.route("/")
+def index():
+    counts = {
+        status: count
+        for status, count in db.session.execute(
+            select(Artisan.status, func.count(Artisan.id)).group_by(Artisan.status)
+        )
+    }
+    return render_template("admin/index.html", counts=counts, statuses=list(ArtisanStatus))
+
+
+@bp.route("/artisans")
+def artisans():
+    raw = request.args.get("status", ArtisanStatus.PENDING.value)
+    try:
+        status = ArtisanStatus(raw)
+    except ValueError:
+        abort(404)
+    query = (
+        select(Artisan)
+        .where(Artisan.status == status)
+        .options(
+            selectinload(Artisan.user),
+            selectinload(Artisan.goals),
+            selectinload(Artisan.profile_image),
+        )
+        .order_by(Artisan.submitted_at.asc(), Artisan.id.asc())  # oldest first
+    )
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "admin/artisans.html", page=page, status=status, statuses=list(ArtisanStatus)
+    )
+
+
+@bp.route("/artisans/<int:artisan_id>")
+def review(artisan_id: int):
+    artisan = db.get_or_404(Artisan, artisan_id)
+    events = db.session.scalars(
+        select(ArtisanEvent)
+        .where(ArtisanEvent.artisan_id == artisan.id)
+        .options(selectinload(ArtisanEvent.actor))
+        .order_by(ArtisanEvent.created_at.desc(), ArtisanEvent.id.desc())
+    ).all()
+    actions = [
+        action
+        for action, decision in artisan_services.DECISIONS.items()
+        if artisan.status in decision.sources
+    ]
+    return render_template(
+        "admin/review.html",
+        artisan=artisan,
+        events=events,
+        actions=actions,
+        form=DecisionForm(),
+        decision_labels=DECISION_LABELS,
+        own=artisan.user_id == current_user.id,
+    )
+
+
+@bp.route("/artisans/<int:artisan_id>/decide", methods=["POST"])
+def decide(artisan_id: int):
+    artisan = db.get_or_404(Artisan, artisan_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a decision."), "danger")
+        return redirect(url_for("admin.review", artisan_id=artisan.id))
+    try:
+        artisan_services.decide(artisan, current_user, form.action.data, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("admin.review", artisan_id=artisan.id))
+    db.session.commit()
+    flash(
+        _(
+            "Saved: %(shop)s is now %(status)s.",
+            shop=artisan.shop_name,
+            status=artisan_services.status_label(artisan.status),
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.artisans"))
+
+
+@bp.route("/goals/<int:goal_id>/verify", methods=["POST"])
+def verify_goal(goal_id: int):
+    goal = db.get_or_404(ArtisanGoal, goal_id)
+    if PostForm().validate_on_submit():
+        try:
+            artisan_services.verify_goal(goal, current_user, request.form.get("verified") == "1")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Goal updated."), "success")
+    return redirect(url_for("admin.review", artisan_id=goal.artisan_id))
+
+
+@bp.route("/audit")
+def audit():
+    query = (
+        select(ArtisanEvent)
+        .options(selectinload(ArtisanEvent.actor), selectinload(ArtisanEvent.artisan))
+        .order_by(ArtisanEvent.created_at.desc(), ArtisanEvent.id.desc())
+    )
+    page = db.paginate(query, per_page=100, error_out=False)
+    return render_template("admin/audit.html", page=page)

@@ -1,0 +1,197 @@
+"""Artisan profiles, the goals they support, and the audit log of admin decisions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.auth.models import User
+from shop.core.time import UTCDateTime, utcnow
+from shop.extensions import db
+from shop.goals import Goal, get_goal
+from shop.media.models import Image
+
+STORY_MAX = 20_000
+
+
+class ArtisanStatus(enum.StrEnum):
+    """Where an application stands; only `approved` is public."""
+
+    PENDING = "pending"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class PublicName(enum.StrEnum):
+    """What the public sees as the artisan's name (privacy: never the full legal name)."""
+
+    FIRST_NAME = "first_name"
+    SHOP_NAME = "shop_name"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK, so adding a value is a small migration everywhere.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Artisan(db.Model):
+    """A workshop: one per user, public once approved and while consent stands."""
+
+    __tablename__ = "artisans"
+    __table_args__ = (
+        CheckConstraint("length(story) <= 20000", name="story_length"),
+        Index("ix_artisans_status_submitted", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    shop_name: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    first_name: Mapped[str] = mapped_column(String(60))
+    public_name_choice: Mapped[PublicName] = mapped_column(
+        _enum(PublicName, "public_name_choice"), default=PublicName.SHOP_NAME
+    )
+    craft: Mapped[str] = mapped_column(String(80), index=True)
+    city: Mapped[str] = mapped_column(String(80), index=True)
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2, where they work
+    origin_country: Mapped[str | None] = mapped_column(String(2))
+    show_origin: Mapped[bool] = mapped_column(default=False)
+    languages: Mapped[str] = mapped_column(String(200), default="")
+    tagline: Mapped[str] = mapped_column(String(160), default="")
+    story: Mapped[str] = mapped_column(Text, default="")
+    story_url: Mapped[str | None] = mapped_column(String(500))
+    profile_image_id: Mapped[int | None] = mapped_column(
+        ForeignKey("images.id", ondelete="SET NULL")
+    )
+    cover_image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", ondelete="SET NULL"))
+
+    status: Mapped[ArtisanStatus] = mapped_column(
+        _enum(ArtisanStatus, "artisan_status"), default=ArtisanStatus.PENDING
+    )
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(backref=db.backref("artisan", uselist=False))
+    profile_image: Mapped[Image | None] = relationship(foreign_keys=[profile_image_id])
+    cover_image: Mapped[Image | None] = relationship(foreign_keys=[cover_image_id])
+    goals: Mapped[list[ArtisanGoal]] = relationship(
+        back_populates="artisan",
+        cascade="all, delete-orphan",
+        order_by=lambda: (ArtisanGoal.kind.desc(), ArtisanGoal.number),
+    )
+
+    @property
+    def public_name(self) -> str:
+        """The name shown to the public: first name or shop name, as the artisan chose."""
+        if self.public_name_choice == PublicName.FIRST_NAME:
+            return self.first_name
+        return self.shop_name
+
+    @property
+    def has_consent(self) -> bool:
+        """True while the artisan agrees to their story being published."""
+        return self.consent_at is not None and self.consent_withdrawn_at is None
+
+    @property
+    def is_public(self) -> bool:
+        """Visible to everyone: approved and consenting."""
+        return self.status == ArtisanStatus.APPROVED and self.has_consent
+
+    @classmethod
+    def public_filter(cls):
+        """SQL condition matching `is_public`, for every public query."""
+        return and_(
+            cls.status == ArtisanStatus.APPROVED,
+            cls.consent_at.is_not(None),
+            cls.consent_withdrawn_at.is_(None),
+        )
+
+    @classmethod
+    def select_public(cls):
+        """A select() of the public artisans."""
+        return select(cls).where(cls.public_filter())
+
+    def __repr__(self) -> str:
+        return f"<Artisan {self.id} {self.slug} {self.status}>"
+
+
+class ArtisanGoal(db.Model):
+    """An SDG or GCM objective an artisan supports, with how their work contributes."""
+
+    __tablename__ = "artisan_goals"
+    __table_args__ = (
+        UniqueConstraint("artisan_id", "kind", "number", name="uq_artisan_goals_goal"),
+        CheckConstraint(
+            "(kind = 'sdg' AND number BETWEEN 1 AND 17)"
+            " OR (kind = 'gcm' AND number BETWEEN 1 AND 23)",
+            name="goal_known",
+        ),
+        Index("ix_artisan_goals_kind_number", "kind", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artisan_id: Mapped[int] = mapped_column(ForeignKey("artisans.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(3))
+    number: Mapped[int]
+    statement: Mapped[str] = mapped_column(String(200), default="")
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    artisan: Mapped[Artisan] = relationship(back_populates="goals")
+
+    @property
+    def goal(self) -> Goal:
+        """The reference goal (number, titles, colour)."""
+        return get_goal(self.kind, self.number)
+
+    @property
+    def is_verified(self) -> bool:
+        """An admin checked the contribution statement."""
+        return self.verified_at is not None
+
+
+class ArtisanEvent(db.Model):
+    """Audit log: who changed an application's status or goals, when and why."""
+
+    __tablename__ = "artisan_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artisan_id: Mapped[int] = mapped_column(
+        ForeignKey("artisans.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    artisan: Mapped[Artisan] = relationship()
+    actor: Mapped[User | None] = relationship()
