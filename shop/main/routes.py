@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html")
+    from shop.artisans.services import goal_counts, public_artisans
+
+    featured = db.session.scalars(public_artisans().limit(6)).all()
+    return render_template("main/index.html", featured=featured, goal_counts=goal_counts())
 
 
 @bp.route("/language", methods=["POST"])
