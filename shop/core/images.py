@@ -88,7 +88,9 @@ def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, bytes | None]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(data), formats=OPEN_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels(max_pixels) from None
+        # Pillow's own ceiling (MAX_IMAGE_PIXELS) was hit first, so report the lower one.
+        limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+        raise _too_many_pixels(limit) from None
     except Exception:  # any parser failure on hostile bytes means "not a photo we take"
         raise _wrong_format() from None
     with probe:
@@ -102,9 +104,12 @@ def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, bytes | None]:
             # Big JPEGs decode straight at 1/2, 1/4 or 1/8 scale: far less memory and time.
             probe.draft(None, (FULL_SIZE, FULL_SIZE))
             probe.load()  # animated files: only the first frame is ever decoded and kept
-            upright = ImageOps.exif_transpose(probe)  # returns a copy, detached from probe
         except Exception:  # truncated or corrupt data surfaces only while decoding
             raise _unreadable() from None
+        try:
+            upright = ImageOps.exif_transpose(probe)  # a copy, detached from probe
+        except Exception:  # a mangled EXIF block should not cost the person their photo
+            upright = probe.copy()
     return upright, icc
 
 
@@ -122,8 +127,7 @@ def _working_mode(image: Image.Image) -> Image.Image:
 def _fit(image: Image.Image, longest: int) -> Image.Image:
     """A copy whose longest side is at most `longest`; never enlarged."""
     copy = image.copy()
-    if max(copy.size) > longest:
-        copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)  # only ever shrinks
     return copy
 
 
@@ -176,9 +180,7 @@ def process_image(
     if not data:
         raise ImageRejected(_l("The file is empty."))
     if len(data) > max_bytes:  # before any decoding work
-        raise ImageRejected(
-            _l("The photo is larger than %(mb)d MB.", mb=max(1, max_bytes // MB))
-        )
+        raise ImageRejected(_l("The photo is larger than %(mb)d MB.", mb=max(1, max_bytes // MB)))
 
     image, icc = _decode(data, max_pixels)
     image = _fit(_working_mode(image), FULL_SIZE)
