@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from shop.catalog.search import include_in_autogenerate
+
 config = context.config
 # Keep the application's loggers alive when migrations run inside a process (tests, CLI).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -51,6 +53,7 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_in_autogenerate)
 
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)

@@ -132,12 +132,14 @@ def _tune_sqlite(engine) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
     from shop.admin import bp as admin_bp
+    from shop.api import bp as api_bp
     from shop.artisans import bp as artisans_bp
     from shop.auth import bp as auth_bp
+    from shop.catalog import bp as catalog_bp
     from shop.main import bp as main_bp
     from shop.media import bp as media_bp
 
-    for blueprint in (main_bp, auth_bp, artisans_bp, media_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, artisans_bp, catalog_bp, media_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
@@ -154,7 +156,9 @@ def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals shared by every template."""
     from shop.artisans.services import status_label
     from shop.auth.forms import PostForm
-    from shop.core.markdown import render_markdown
+    from shop.catalog.services import TRANSITIONS as product_transitions
+    from shop.catalog.services import status_label as product_status_label
+    from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money
     from shop.goals import all_goals
 
@@ -163,6 +167,7 @@ def register_template_helpers(app: Flask) -> None:
         return format_money(cents, currency, str(get_locale()))
 
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(plain_excerpt, "excerpt")
 
     @app.template_filter("country_name")
     def country_name(code: str | None) -> str:
@@ -177,6 +182,8 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "all_goals": all_goals,
             "status_label": status_label,
+            "product_status_label": product_status_label,
+            "product_transitions": product_transitions,
             "current_locale": str(get_locale()),
             "post_form": PostForm,
             "languages": app.config["LANGUAGES"],

@@ -77,6 +77,74 @@ def _user(email: str, name: str, password: str, *, admin: bool = False, locale: 
     return user
 
 
+POTTER_PRODUCTS = [
+    (
+        "Taza de gres esmaltada",
+        "ceramics",
+        1800,
+        6,
+        "Gres de alta temperatura, esmalte azul",
+        "Taza de 300 ml, torneada a mano y esmaltada en azul cobalto. Apta para lavavajillas.",
+    ),
+    (
+        "Cuenco para sopa",
+        "ceramics",
+        2400,
+        2,
+        "Gres, esmalte sin plomo",
+        "Cuenco hondo para sopa o locro. Cada pieza es única.",
+    ),
+    (
+        "Maceta colgante",
+        "ceramics",
+        3200,
+        0,
+        "Barro cocido, cuerda de cabuya",
+        "Maceta colgante con cuerda de cabuya tejida. Agotada por ahora.",
+    ),
+    (
+        "Vajilla a pedido (6 personas)",
+        "ceramics",
+        24000,
+        0,
+        "Gres, esmalte a elegir",
+        "Platos, cuencos y tazas para seis personas, en el esmalte que elijas.",
+    ),
+]
+
+
+def _demo_products(workshop, potter: User) -> None:
+    from shop.catalog import services as catalog
+
+    categories = {c.slug: c.id for c in catalog.categories()}
+    for index, (title, category, price, stock, materials, description) in enumerate(
+        POTTER_PRODUCTS
+    ):
+        made_to_order = title.startswith("Vajilla")
+        product = catalog.create_product(
+            workshop,
+            catalog.ProductData(
+                title=title,
+                category_id=categories[category],
+                price_cents=price,
+                stock=stock,
+                materials=materials,
+                description=description,
+                made_to_order=made_to_order,
+                lead_time_days=21 if made_to_order else None,
+                pickup=True,
+                shipping=True,
+            ),
+        )
+        for photo in range(2):
+            catalog.add_photo(
+                product,
+                save_image(_demo_photo(index * 3 + photo, (900, 900)), potter.id, alt=title),
+            )
+        catalog.change_status(product, "publish")
+    workshop.shipping_rate_cents = 450
+
+
 def seed() -> bool:
     """Create the demo rows unless they exist; returns True when it created them."""
     if db.session.scalar(select(User).where(User.email == DEMO_LOGINS[0][1])) is not None:

@@ -68,3 +68,50 @@ def artisan(
     db.session.add(workshop)
     db.session.flush()
     return workshop
+
+
+def product(
+    *,
+    artisan_workshop=None,
+    title: str | None = None,
+    price_cents: int = 2500,
+    stock: int = 5,
+    status: str = "active",
+    category: str = "ceramics",
+    description: str = "A handmade piece.",
+    materials: str = "clay",
+    made_to_order: bool = False,
+    lead_time_days: int | None = None,
+    goals: list[tuple[str, int]] | None = None,
+    shipping: bool = False,
+):
+    """A product (active by default), indexed for search like the service does."""
+    from sqlalchemy import select
+
+    from shop.catalog import search
+    from shop.catalog.models import Category, Product, ProductGoal, ProductStatus
+    from shop.core.time import utcnow
+
+    number = next(_sequence)
+    owner = artisan_workshop or artisan()
+    item = Product(
+        artisan=owner,
+        title=title or f"Product {number}",
+        slug=f"product-{number}",
+        category_id=db.session.scalar(select(Category.id).where(Category.slug == category)),
+        description=description,
+        materials=materials,
+        price_cents=price_cents,
+        stock=stock,
+        made_to_order=made_to_order,
+        lead_time_days=lead_time_days,
+        shipping=shipping,
+        status=ProductStatus(status),
+        published_at=utcnow() if status == "active" else None,
+    )
+    for kind, goal_number in goals if goals is not None else [("sdg", 8)]:
+        item.goals.append(ProductGoal(kind=kind, number=goal_number))
+    db.session.add(item)
+    db.session.flush()
+    search.index_product(item)
+    return item

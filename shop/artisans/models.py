@@ -62,6 +62,9 @@ class Artisan(db.Model):
     __tablename__ = "artisans"
     __table_args__ = (
         CheckConstraint("length(story) <= 20000", name="story_length"),
+        CheckConstraint(
+            "shipping_rate_cents IS NULL OR shipping_rate_cents >= 0", name="shipping_not_negative"
+        ),
         Index("ix_artisans_status_submitted", "status", "submitted_at"),
     )
 
@@ -87,6 +90,8 @@ class Artisan(db.Model):
     )
     cover_image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", ondelete="SET NULL"))
 
+    # Flat shipping charged once per order for this artisan's items; None: no shipping.
+    shipping_rate_cents: Mapped[int | None]
     status: Mapped[ArtisanStatus] = mapped_column(
         _enum(ArtisanStatus, "artisan_status"), default=ArtisanStatus.PENDING
     )

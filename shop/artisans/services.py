@@ -221,6 +221,10 @@ def update(artisan: Artisan, data: ApplicationData) -> Artisan:
     _fill(artisan, data, slug)
     _set_goals(artisan, data.goals)
     db.session.flush()
+    from shop.catalog.search import index_product  # the artisan's name is searchable
+
+    for product in artisan.products:
+        index_product(product)
     return artisan
 
 

@@ -29,7 +29,7 @@ MEGAPIXEL = 1_000_000
 
 _SRGB = ImageCms.createProfile("sRGB")
 _NATIVE_MODES = frozenset({"RGB", "RGBA", "L", "LA", "CMYK"})  # resized as decoded
-_OUTPUT = {"jpg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
+_MIMETYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
 
 
 class ImageRejected(ValueError):
@@ -194,7 +194,7 @@ def process_image(
     return ProcessedImage(
         key=secrets.token_urlsafe(16),
         ext=ext,
-        mimetype=_OUTPUT[ext][1],
+        mimetype=_MIMETYPES[ext],
         width=full.width,
         height=full.height,
         variants=variants,

@@ -36,6 +36,11 @@ def from_cents(cents: int, currency: str = DEFAULT_CURRENCY) -> Decimal:
     return Decimal(cents) / (Decimal(10) ** minor_units(currency))
 
 
+# Number formats of the market the shop serves: Spanish as written in Ecuador ("$22,50").
+FORMAT_LOCALES = {"es": "es_EC", "en": "en_US"}
+
+
 def format_money(cents: int, currency: str = DEFAULT_CURRENCY, locale: str = "es") -> str:
     """Format minor units for display in the given locale."""
+    locale = FORMAT_LOCALES.get(str(locale), str(locale))
     return format_currency(from_cents(cents, currency), currency, locale=locale)

@@ -1,0 +1,282 @@
+"""The OpenAPI 3 description of /api/v1; a test validates real responses against it."""
+
+from __future__ import annotations
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+IMAGE = {
+    "type": ["object", "null"],
+    "required": ["url", "thumbnail_url", "width", "height", "alt"],
+    "properties": {
+        "url": {"type": "string", "format": "uri"},
+        "thumbnail_url": {"type": "string", "format": "uri"},
+        "width": {"type": "integer", "minimum": 1},
+        "height": {"type": "integer", "minimum": 1},
+        "alt": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+GOAL = {
+    "type": "object",
+    "required": ["kind", "number"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["sdg", "gcm"]},
+        "number": {"type": "integer", "minimum": 1, "maximum": 23},
+        "verified": {"type": "boolean"},
+        "statement": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+ARTISAN_SUMMARY_PROPS = {
+    "slug": {"type": "string"},
+    "name": {"type": "string", "description": "First name or workshop name, as they chose."},
+    "craft": {"type": "string"},
+    "city": {"type": "string", "description": "City only: never an address."},
+    "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
+    "tagline": {"type": "string"},
+    "profile_image": {"$ref": "#/components/schemas/Image"},
+    "url": {"type": "string", "format": "uri"},
+    "goals": {"type": "array", "items": {"$ref": "#/components/schemas/Goal"}},
+}
+
+PRODUCT_SUMMARY_PROPS = {
+    "slug": {"type": "string"},
+    "title": {"type": "string"},
+    "price": {"$ref": "#/components/schemas/Money"},
+    "category": {"type": "string"},
+    "in_stock": {"type": "boolean"},
+    "stock": {"type": ["integer", "null"], "minimum": 0},
+    "made_to_order": {"type": "boolean"},
+    "lead_time_days": {"type": ["integer", "null"]},
+    "image": {"$ref": "#/components/schemas/Image"},
+    "artisan": {
+        "type": "object",
+        "required": ["slug", "name", "city"],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "city": {"type": "string"},
+        },
+        "additionalProperties": False,
+    },
+    "url": {"type": "string", "format": "uri"},
+}
+
+
+def _object(props: dict, extra: dict | None = None) -> dict:
+    properties = {**props, **(extra or {})}
+    return {
+        "type": "object",
+        "required": sorted(properties),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _page_of(ref: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total", "pages"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": ref}},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "total": {"type": "integer", "minimum": 0},
+            "pages": {"type": "integer", "minimum": 0},
+        },
+        "additionalProperties": False,
+    }
+
+
+def _param(name: str, description: str, schema: dict | None = None) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+PAGING = [
+    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+    _param(
+        "per_page",
+        "Items per page (at most 100).",
+        {"type": "integer", "minimum": 1, "maximum": 100},
+    ),
+]
+
+
+def _json(ref: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
+
+
+ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def openapi_document() -> dict:
+    """The whole document, built fresh (it is small)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Taller public API",
+            "version": "1.0.0",
+            "description": "Read-only, public data about artisans and their products, for "
+            "partner organisations to embed. No personal contact data or "
+            "exact locations are ever returned.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/products": {
+                "get": {
+                    "summary": "Published products of approved artisans",
+                    "parameters": [
+                        _param("q", "Full-text search (title, description, materials, artisan)."),
+                        _param("category", "Category slug, e.g. ceramics."),
+                        _param("goal", "Goal as kind-number, e.g. sdg-8 or gcm-19."),
+                        _param("artisan", "Artisan slug."),
+                        _param("city", "City (case-insensitive)."),
+                        _param("min_price", "Lowest price, in currency units (e.g. 10.50)."),
+                        _param("max_price", "Highest price, in currency units."),
+                        _param("in_stock", "1 to list only what can be bought now."),
+                        _param(
+                            "sort",
+                            "Order.",
+                            {
+                                "type": "string",
+                                "enum": ["newest", "price_asc", "price_desc", "relevance"],
+                            },
+                        ),
+                        *PAGING,
+                    ],
+                    "responses": {
+                        "200": _json("#/components/schemas/ProductPage", "A page"),
+                        "400": ERROR,
+                    },
+                }
+            },
+            "/products/{slug}": {
+                "get": {
+                    "summary": "One published product",
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json("#/components/schemas/Product", "The product"),
+                        "404": ERROR,
+                    },
+                }
+            },
+            "/artisans": {
+                "get": {
+                    "summary": "Approved artisans",
+                    "parameters": [
+                        _param("craft", "Craft (case-insensitive)."),
+                        _param("city", "City (case-insensitive)."),
+                        _param("goal", "Goal as kind-number, e.g. sdg-8."),
+                        *PAGING,
+                    ],
+                    "responses": {
+                        "200": _json("#/components/schemas/ArtisanPage", "A page"),
+                        "400": ERROR,
+                    },
+                }
+            },
+            "/artisans/{slug}": {
+                "get": {
+                    "summary": "One approved artisan",
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json("#/components/schemas/Artisan", "The artisan"),
+                        "404": ERROR,
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Image": IMAGE,
+                "Goal": GOAL,
+                "Money": {
+                    "type": "object",
+                    "required": ["amount_cents", "currency"],
+                    "properties": {
+                        "amount_cents": {"type": "integer", "minimum": 0},
+                        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                    },
+                    "additionalProperties": False,
+                },
+                "ArtisanSummary": _object(ARTISAN_SUMMARY_PROPS),
+                "Artisan": _object(
+                    ARTISAN_SUMMARY_PROPS,
+                    {
+                        "story_markdown": {"type": "string"},
+                        "story_url": NULLABLE_STRING,
+                        "languages": {"type": "string"},
+                        "origin_country": NULLABLE_STRING,
+                        "cover_image": {"$ref": "#/components/schemas/Image"},
+                    },
+                ),
+                "ProductSummary": _object(PRODUCT_SUMMARY_PROPS),
+                "Product": _object(
+                    PRODUCT_SUMMARY_PROPS,
+                    {
+                        "description_markdown": {"type": "string"},
+                        "materials": {"type": "string"},
+                        "dimensions": {"type": "string"},
+                        "weight_grams": {"type": ["integer", "null"]},
+                        "images": {
+                            "type": "array",
+                            "maxItems": 8,
+                            "items": {"$ref": "#/components/schemas/Image"},
+                        },
+                        "delivery": {
+                            "type": "object",
+                            "required": ["pickup", "shipping", "shipping_rate_cents"],
+                            "properties": {
+                                "pickup": {"type": "boolean"},
+                                "shipping": {"type": "boolean"},
+                                "shipping_rate_cents": {"type": ["integer", "null"]},
+                            },
+                            "additionalProperties": False,
+                        },
+                        "goals": {"type": "array", "items": {"$ref": "#/components/schemas/Goal"}},
+                        "published_at": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                ),
+                "ProductPage": _page_of("#/components/schemas/ProductSummary"),
+                "ArtisanPage": _page_of("#/components/schemas/ArtisanSummary"),
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "title", "message"],
+                            "properties": {
+                                "code": {"type": "integer"},
+                                "title": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+            },
+            "responses": {"Error": _json("#/components/schemas/Error", "An error")},
+        },
+    }

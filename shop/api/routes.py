@@ -1,0 +1,175 @@
+"""API endpoints. Only public data: never e-mails, exact locations or unpublished rows."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, request, url_for
+
+from shop.api import bp
+from shop.api.openapi import openapi_document
+from shop.artisans import services as artisan_services
+from shop.artisans.models import Artisan
+from shop.catalog import services as catalog_services
+from shop.catalog.models import Product
+from shop.extensions import csrf, db
+
+csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
+
+MAX_PER_PAGE = 100
+
+
+def _image(image) -> dict | None:
+    if image is None:
+        return None
+    return {
+        "url": url_for("media.serve", name=image.filename("1200"), _external=True),
+        "thumbnail_url": url_for("media.serve", name=image.filename("400"), _external=True),
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt,
+    }
+
+
+def _goal(kind: str, number: int, verified: bool | None = None, statement: str | None = None):
+    data = {"kind": kind, "number": number}
+    if statement is not None:
+        data["statement"] = statement
+    if verified is not None:
+        data["verified"] = verified
+    return data
+
+
+def artisan_summary(artisan: Artisan) -> dict:
+    """Public fields of an artisan for lists."""
+    return {
+        "slug": artisan.slug,
+        "name": artisan.public_name,
+        "craft": artisan.craft,
+        "city": artisan.city,
+        "country": artisan.country,
+        "tagline": artisan.tagline,
+        "profile_image": _image(artisan.profile_image),
+        "url": url_for("artisans.profile", slug=artisan.slug, _external=True),
+        "goals": [_goal(g.kind, g.number, g.is_verified) for g in artisan.goals],
+    }
+
+
+def artisan_detail(artisan: Artisan) -> dict:
+    """Everything public about an artisan."""
+    data = artisan_summary(artisan)
+    data.update(
+        story_markdown=artisan.story,
+        story_url=artisan.story_url,
+        languages=artisan.languages,
+        origin_country=artisan.origin_country if artisan.show_origin else None,
+        cover_image=_image(artisan.cover_image),
+        goals=[_goal(g.kind, g.number, g.is_verified, g.statement) for g in artisan.goals],
+    )
+    return data
+
+
+def product_summary(product: Product) -> dict:
+    """Public fields of a product for lists."""
+    return {
+        "slug": product.slug,
+        "title": product.title,
+        "price": {"amount_cents": product.price_cents, "currency": product.currency},
+        "category": product.category.slug,
+        "in_stock": product.in_stock,
+        "stock": None if product.made_to_order else product.stock,
+        "made_to_order": product.made_to_order,
+        "lead_time_days": product.lead_time_days,
+        "image": _image(product.cover),
+        "artisan": {
+            "slug": product.artisan.slug,
+            "name": product.artisan.public_name,
+            "city": product.artisan.city,
+        },
+        "url": url_for("catalog.detail", slug=product.slug, _external=True),
+    }
+
+
+def product_detail(product: Product) -> dict:
+    """Everything public about a product."""
+    data = product_summary(product)
+    data.update(
+        description_markdown=product.description,
+        materials=product.materials,
+        dimensions=product.dimensions,
+        weight_grams=product.weight_grams,
+        images=[_image(p.image) for p in product.photos],
+        delivery={
+            "pickup": product.pickup,
+            "shipping": product.shipping and product.artisan.shipping_rate_cents is not None,
+            "shipping_rate_cents": product.artisan.shipping_rate_cents
+            if product.shipping
+            else None,
+        },
+        goals=[_goal(g.kind, g.number) for g in product.goals],
+        published_at=product.published_at.isoformat() if product.published_at else None,
+    )
+    return data
+
+
+def _page(query, serialise):
+    try:
+        page_number = max(int(request.args.get("page", 1)), 1)
+        per_page = min(max(int(request.args.get("per_page", 24)), 1), MAX_PER_PAGE)
+    except ValueError:
+        abort(400)
+    page = db.paginate(query, page=page_number, per_page=per_page, error_out=False)
+    return jsonify(
+        {
+            "items": [serialise(item) for item in page.items],
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+            "pages": page.pages,
+        }
+    )
+
+
+@bp.route("/products")
+def products():
+    filters = catalog_services.parse_filters(request.args)
+    if filters.errors:
+        abort(400)
+    return _page(catalog_services.public_products(filters), product_summary)
+
+
+@bp.route("/products/<slug>")
+def product(slug: str):
+    found = catalog_services.get_public_product(slug)
+    if found is None:
+        abort(404)
+    return jsonify(product_detail(found))
+
+
+@bp.route("/artisans")
+def artisans():
+    kind, _, number = (request.args.get("goal") or "").partition("-")
+    goal = (kind, int(number)) if number.isdigit() else None
+    query = artisan_services.public_artisans(
+        craft=request.args.get("craft"), city=request.args.get("city"), goal=goal
+    )
+    return _page(query, artisan_summary)
+
+
+@bp.route("/artisans/<slug>")
+def artisan(slug: str):
+    found = artisan_services.get_public_artisan(slug)
+    if found is None:
+        abort(404)
+    return jsonify(artisan_detail(found))
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.after_request
+def allow_embedding_sites(response):
+    """Partners read the API from their own sites' browsers."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response

@@ -1,0 +1,340 @@
+"""Catalogue rules: creating and publishing products, photos, and public listings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from shop.artisans.models import Artisan, ArtisanStatus
+from shop.artisans.services import slugify
+from shop.catalog import search
+from shop.catalog.models import (
+    MAX_PHOTOS,
+    Category,
+    Product,
+    ProductGoal,
+    ProductPhoto,
+    ProductStatus,
+)
+from shop.core.time import utcnow
+from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
+from shop.extensions import db
+from shop.goals import get_goal
+from shop.media.models import Image
+
+log = logging.getLogger(__name__)
+P = ProductStatus
+
+CATEGORIES = [
+    ("ceramics", "Ceramics", "Cerámica"),
+    ("textiles", "Textiles", "Textiles"),
+    ("jewellery", "Jewellery", "Joyería"),
+    ("woodwork", "Woodwork", "Madera"),
+    ("food", "Food", "Alimentos"),
+    ("art", "Art", "Arte"),
+    ("other", "Other", "Otros"),
+]
+
+# action: (states it may start from, state it ends in)
+TRANSITIONS: dict[str, tuple[frozenset[ProductStatus], ProductStatus]] = {
+    "publish": (frozenset({P.DRAFT, P.HIDDEN}), P.ACTIVE),
+    "hide": (frozenset({P.ACTIVE}), P.HIDDEN),
+    "archive": (frozenset({P.DRAFT, P.ACTIVE, P.HIDDEN}), P.ARCHIVED),
+    "restore": (frozenset({P.ARCHIVED}), P.DRAFT),
+}
+
+
+STATUS_LABELS = {
+    P.DRAFT: _l("draft"),
+    P.ACTIVE: _l("published"),
+    P.HIDDEN: _l("hidden"),
+    P.ARCHIVED: _l("archived"),
+}
+
+
+def status_label(status: ProductStatus) -> str:
+    """Words for a product status in the current language."""
+    return str(STATUS_LABELS[status])
+
+
+@dataclass
+class ProductData:
+    """What an artisan fills in for a product."""
+
+    title: str
+    category_id: int
+    price_cents: int
+    description: str = ""
+    materials: str = ""
+    dimensions: str = ""
+    weight_grams: int | None = None
+    currency: str = "USD"
+    stock: int = 0
+    made_to_order: bool = False
+    lead_time_days: int | None = None
+    pickup: bool = True
+    shipping: bool = False
+    goals: list[tuple[str, int]] | None = None  # None: the artisan's goals
+
+
+def ensure_categories() -> None:
+    """Create the seeded categories that are missing (idempotent)."""
+    existing = set(db.session.scalars(select(Category.slug)))
+    for position, (slug, name_en, name_es) in enumerate(CATEGORIES):
+        if slug not in existing:
+            db.session.add(Category(slug=slug, name_en=name_en, name_es=name_es, position=position))
+    db.session.flush()
+
+
+def categories() -> list[Category]:
+    """All categories in their display order."""
+    return list(db.session.scalars(select(Category).order_by(Category.position)))
+
+
+def _unique_slug(title: str, exclude_id: int | None = None) -> str:
+    base = slugify(title)[:100] or "product"
+    candidate, number = base, 2
+    while True:
+        query = select(Product.id).where(Product.slug == candidate)
+        if exclude_id is not None:
+            query = query.where(Product.id != exclude_id)
+        if db.session.scalar(query) is None:
+            return candidate
+        candidate, number = f"{base}-{number}", number + 1
+
+
+def _validate(data: ProductData) -> None:
+    if not data.title.strip():
+        raise ValidationFailed(str(_l("Give the product a title.")), field="title")
+    if data.price_cents <= 0:
+        raise ValidationFailed(str(_l("The price must be more than zero.")), field="price")
+    if data.price_cents > 10_000_000:
+        raise ValidationFailed(str(_l("That price is too high for this shop.")), field="price")
+    if data.stock < 0:
+        raise ValidationFailed(str(_l("Stock cannot be negative.")), field="stock")
+    if data.made_to_order and not data.lead_time_days:
+        raise ValidationFailed(
+            str(_l("Say in how many days you can make it.")), field="lead_time_days"
+        )
+    if not (data.pickup or data.shipping):
+        raise ValidationFailed(str(_l("Offer pickup, shipping or both.")), field="pickup")
+    if db.session.get(Category, data.category_id) is None:
+        raise ValidationFailed(str(_l("Choose a category.")), field="category_id")
+
+
+def _fill(product: Product, data: ProductData) -> None:
+    product.title = data.title.strip()
+    product.category_id = data.category_id
+    product.description = data.description.replace("\r\n", "\n").strip()
+    product.materials = data.materials.strip()
+    product.dimensions = data.dimensions.strip()
+    product.weight_grams = data.weight_grams
+    product.price_cents = data.price_cents
+    product.currency = data.currency.upper()
+    product.stock = data.stock
+    product.made_to_order = data.made_to_order
+    product.lead_time_days = data.lead_time_days if data.made_to_order else None
+    product.pickup = data.pickup
+    product.shipping = data.shipping
+    goals = data.goals
+    if goals is None:
+        goals = [(g.kind, g.number) for g in product.artisan.goals]
+    for kind, number in goals:
+        if get_goal(kind, number) is None:
+            raise ValidationFailed(str(_l("Unknown goal.")), field="goals")
+    wanted = set(goals)
+    for goal in list(product.goals):
+        if (goal.kind, goal.number) not in wanted:
+            product.goals.remove(goal)
+    have = {(g.kind, g.number) for g in product.goals}
+    for kind, number in sorted(wanted - have):
+        product.goals.append(ProductGoal(kind=kind, number=number))
+
+
+def create_product(artisan: Artisan, data: ProductData) -> Product:
+    """A new draft product (pending artisans may prepare drafts)."""
+    if artisan.status in (ArtisanStatus.SUSPENDED, ArtisanStatus.REJECTED):
+        raise NotAllowed(str(_l("Your workshop cannot add products right now.")))
+    _validate(data)
+    product = Product(artisan=artisan, status=P.DRAFT, slug=_unique_slug(data.title))
+    _fill(product, data)
+    db.session.add(product)
+    db.session.flush()
+    search.index_product(product)
+    return product
+
+
+def update_product(product: Product, data: ProductData) -> Product:
+    """Save edits; orders already placed keep their own copy of title and price."""
+    if product.artisan.status == ArtisanStatus.SUSPENDED:
+        raise NotAllowed(str(_l("Your workshop cannot change products right now.")))
+    _validate(data)
+    _fill(product, data)
+    db.session.flush()
+    search.index_product(product)
+    return product
+
+
+def change_status(product: Product, action: str) -> Product:
+    """Publish, hide, archive or restore a product."""
+    if action not in TRANSITIONS:
+        raise InvalidTransition()
+    sources, target = TRANSITIONS[action]
+    if product.status not in sources:
+        raise InvalidTransition()
+    if target == P.ACTIVE and product.artisan.status != ArtisanStatus.APPROVED:
+        raise NotAllowed(str(_l("You can publish once your workshop is approved.")))
+    product.status = target
+    if target == P.ACTIVE and product.published_at is None:
+        product.published_at = utcnow()
+    log.info("product %s: %s", product.id, action)
+    return product
+
+
+def add_photo(product: Product, image: Image) -> ProductPhoto:
+    """Attach a stored photo at the end (at most MAX_PHOTOS)."""
+    if len(product.photos) >= MAX_PHOTOS:
+        raise ValidationFailed(
+            str(_l("A product can have at most %(n)d photos.", n=MAX_PHOTOS)), field="photos"
+        )
+    position = max((p.position for p in product.photos), default=-1) + 1
+    photo = ProductPhoto(image=image, position=position)
+    product.photos.append(photo)
+    db.session.flush()
+    return photo
+
+
+def remove_photo(product: Product, photo_id: int) -> None:
+    """Detach a photo from the product."""
+    photo = next((p for p in product.photos if p.id == photo_id), None)
+    if photo is None:
+        raise NotAllowed()
+    product.photos.remove(photo)
+    _renumber(product)
+
+
+def move_photo(product: Product, photo_id: int, step: int) -> None:
+    """Move a photo one place earlier (step=-1) or later (step=1)."""
+    photos = list(product.photos)
+    index = next((i for i, p in enumerate(photos) if p.id == photo_id), None)
+    if index is None:
+        raise NotAllowed()
+    target = index + (1 if step > 0 else -1)
+    if 0 <= target < len(photos):
+        photos[index], photos[target] = photos[target], photos[index]
+        for position, photo in enumerate(photos):
+            photo.position = position
+        db.session.flush()
+        db.session.expire(product, ["photos"])
+
+
+def _renumber(product: Product) -> None:
+    for position, photo in enumerate(product.photos):
+        photo.position = position
+    db.session.flush()
+
+
+@dataclass
+class ProductFilters:
+    """What a shopper can filter and sort by; the same for pages and the API."""
+
+    q: str | None = None
+    category: str | None = None
+    goal: tuple[str, int] | None = None
+    artisan: str | None = None
+    city: str | None = None
+    min_cents: int | None = None
+    max_cents: int | None = None
+    in_stock: bool = False
+    sort: str = "newest"
+    errors: list[str] = field(default_factory=list)
+
+
+SORTS = ("newest", "price_asc", "price_desc", "relevance")
+
+
+def public_products(filters: ProductFilters):
+    """A select() of buyable-looking products with filters, sort and eager loading."""
+    query = (
+        select(Product)
+        .join(Product.artisan)
+        .where(Product.status == P.ACTIVE, Artisan.public_filter())
+        .options(
+            selectinload(Product.photos),
+            selectinload(Product.artisan).selectinload(Artisan.profile_image),
+            selectinload(Product.category),
+        )
+    )
+    if filters.category:
+        query = query.join(Product.category).where(Category.slug == filters.category)
+    if filters.goal:
+        kind, number = filters.goal
+        query = query.where(
+            Product.goals.any((ProductGoal.kind == kind) & (ProductGoal.number == number))
+        )
+    if filters.artisan:
+        query = query.where(Artisan.slug == filters.artisan)
+    if filters.city:
+        query = query.where(func.lower(Artisan.city) == filters.city.strip().lower())
+    if filters.min_cents is not None:
+        query = query.where(Product.price_cents >= filters.min_cents)
+    if filters.max_cents is not None:
+        query = query.where(Product.price_cents <= filters.max_cents)
+    if filters.in_stock:
+        query = query.where((Product.stock > 0) | Product.made_to_order.is_(True))
+    matches = search.ranked_matches(filters.q)
+    if matches is not None:
+        query = query.join(matches, matches.c.product_id == Product.id)
+    sort = filters.sort if filters.sort in SORTS else "newest"
+    if sort == "relevance" and matches is None:
+        sort = "newest"
+    order = {
+        "newest": (Product.published_at.desc(), Product.id.desc()),
+        "price_asc": (Product.price_cents.asc(), Product.id.asc()),
+        "price_desc": (Product.price_cents.desc(), Product.id.desc()),
+        "relevance": (matches.c.rank.desc(), Product.id.desc()) if matches is not None else (),
+    }[sort]
+    return query.order_by(*order)
+
+
+def get_public_product(slug: str) -> Product | None:
+    """The product with this slug if the public may see it."""
+    return db.session.scalar(
+        public_products(ProductFilters())
+        .where(Product.slug == slug)
+        .options(selectinload(Product.goals))
+    )
+
+
+def parse_filters(args) -> ProductFilters:
+    """Build filters from query-string values (pages and API share this)."""
+    from shop.core.money import to_cents
+
+    filters = ProductFilters(
+        q=(args.get("q") or "").strip()[:200] or None,
+        category=(args.get("category") or "").strip() or None,
+        artisan=(args.get("artisan") or "").strip() or None,
+        city=(args.get("city") or "").strip() or None,
+        in_stock=args.get("in_stock") in ("1", "true", "on", "y"),
+        sort=args.get("sort") or ("relevance" if args.get("q") else "newest"),
+    )
+    kind, _, number = (args.get("goal") or "").partition("-")
+    if number.isdigit() and get_goal(kind, int(number)):
+        filters.goal = (kind, int(number))
+    for name, attr in (("min_price", "min_cents"), ("max_price", "max_cents")):
+        raw = (args.get(name) or "").strip()
+        if raw:
+            try:
+                cents = to_cents(raw)
+            except ValueError:
+                filters.errors.append(name)
+            else:
+                if cents >= 0:
+                    setattr(filters, attr, cents)
+                else:
+                    filters.errors.append(name)
+    return filters

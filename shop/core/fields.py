@@ -1,0 +1,35 @@
+"""Form fields shared by features."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+
+from shop.core.money import DEFAULT_CURRENCY, from_cents, to_cents
+
+
+class MoneyField(StringField):
+    """An amount typed as text ("18,50" or "18.50"); its data is integer minor units.
+
+    A text input (not type=number) because phones in Spanish type a decimal comma.
+    """
+
+    def __init__(self, *args, currency: str = DEFAULT_CURRENCY, **kwargs) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = to_cents(valuelist[0], self.currency)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter an amount such as 18.50.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{from_cents(self.data, self.currency)}"
