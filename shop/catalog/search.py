@@ -89,7 +89,8 @@ def ranked_matches(query: str | None):
             )
             .bindparams(q=tsquery)
             .columns(product_id=db.Integer, rank=db.Float)
-            .subquery("matches")
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
         )
     match = " ".join(f'"{w}"*' for w in words)
     # bm25 is lower-is-better; negate so both databases sort by rank descending.
@@ -100,7 +101,9 @@ def ranked_matches(query: str | None):
         )
         .bindparams(q=match)
         .columns(product_id=db.Integer, rank=db.Float)
-        .subquery("matches")
+        # Materialised: run the full-text match once, not once per joined product row.
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
     )
 
 
