@@ -50,4 +50,15 @@ def seed_demo() -> None:
         click.echo(f"  {role:<10} {email}  /  {password}")
 
 
-commands = [create_admin, seed_demo]
+@click.command("reindex-search")
+@with_appcontext
+def reindex_search() -> None:
+    """Rebuild the product search index (after a bulk import or a restore)."""
+    from shop.catalog.search import reindex_all
+
+    count = reindex_all()
+    db.session.commit()
+    click.echo(f"Indexed {count} products.")
+
+
+commands = [create_admin, seed_demo, reindex_search]
