@@ -101,7 +101,7 @@ def _param(name: str, description: str, schema: dict | None = None) -> dict:
 
 
 PAGING = [
-    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": 10000}),
     _param(
         "per_page",
         "Items per page (at most 100).",

@@ -15,6 +15,7 @@ from shop.extensions import csrf, db
 csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
 
 
 def _image(image) -> dict | None:
@@ -114,7 +115,9 @@ def _page(query, serialise):
     try:
         page_number = max(int(request.args.get("page", 1)), 1)
         per_page = min(max(int(request.args.get("per_page", 24)), 1), MAX_PER_PAGE)
-    except ValueError:
+    except (ValueError, OverflowError):
+        abort(400)
+    if page_number > MAX_PAGE:
         abort(400)
     page = db.paginate(query, page=page_number, per_page=per_page, error_out=False)
     return jsonify(
@@ -131,7 +134,7 @@ def _page(query, serialise):
 @bp.route("/products")
 def products():
     filters = catalog_services.parse_filters(request.args)
-    if filters.errors:
+    if filters.errors or (request.args.get("goal") and filters.goal is None):
         abort(400)
     return _page(catalog_services.public_products(filters), product_summary)
 
@@ -146,8 +149,9 @@ def product(slug: str):
 
 @bp.route("/artisans")
 def artisans():
-    kind, _, number = (request.args.get("goal") or "").partition("-")
-    goal = (kind, int(number)) if number.isdigit() else None
+    goal = catalog_services.parse_goal(request.args.get("goal"))
+    if request.args.get("goal") and goal is None:
+        abort(400)
     query = artisan_services.public_artisans(
         craft=request.args.get("craft"), city=request.args.get("city"), goal=goal
     )
@@ -167,9 +171,11 @@ def openapi():
     return jsonify(openapi_document())
 
 
-@bp.after_request
+@bp.after_app_request
 def allow_embedding_sites(response):
-    """Partners read the API from their own sites' browsers."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Cache-Control"] = "public, max-age=60"
+    """Partners read the API (errors included) from their own sites' browsers."""
+    if request.path.startswith("/api/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=60"
     return response

@@ -112,7 +112,7 @@ def _validate(data: ProductData) -> None:
         raise ValidationFailed(str(_l("Give the product a title.")), field="title")
     if data.price_cents <= 0:
         raise ValidationFailed(str(_l("The price must be more than zero.")), field="price")
-    if data.price_cents > 10_000_000:
+    if data.price_cents > MAX_PRICE_CENTS:
         raise ValidationFailed(str(_l("That price is too high for this shop.")), field="price")
     if data.stock < 0:
         raise ValidationFailed(str(_l("Stock cannot be negative.")), field="stock")
@@ -310,6 +310,19 @@ def get_public_product(slug: str) -> Product | None:
     )
 
 
+MAX_PRICE_CENTS = 10_000_000  # the highest price a product may have (see _validate)
+
+
+def parse_goal(value: str | None) -> tuple[str, int] | None:
+    """'sdg-8' -> ("sdg", 8) for a known goal; anything else -> None."""
+    kind, _, number = (value or "").partition("-")
+    if number.isascii() and number.isdecimal() and len(number) <= 2:
+        goal = get_goal(kind, int(number))
+        if goal is not None:
+            return goal.kind, goal.n
+    return None
+
+
 def parse_filters(args) -> ProductFilters:
     """Build filters from query-string values (pages and API share this)."""
     from shop.core.money import to_cents
@@ -322,9 +335,7 @@ def parse_filters(args) -> ProductFilters:
         in_stock=args.get("in_stock") in ("1", "true", "on", "y"),
         sort=args.get("sort") or ("relevance" if args.get("q") else "newest"),
     )
-    kind, _, number = (args.get("goal") or "").partition("-")
-    if number.isdigit() and get_goal(kind, int(number)):
-        filters.goal = (kind, int(number))
+    filters.goal = parse_goal(args.get("goal"))
     for name, attr in (("min_price", "min_cents"), ("max_price", "max_cents")):
         raw = (args.get(name) or "").strip()
         if raw:
@@ -333,7 +344,7 @@ def parse_filters(args) -> ProductFilters:
             except ValueError:
                 filters.errors.append(name)
             else:
-                if cents >= 0:
+                if 0 <= cents <= MAX_PRICE_CENTS:
                     setattr(filters, attr, cents)
                 else:
                     filters.errors.append(name)

@@ -28,7 +28,10 @@ def to_cents(amount: str | Decimal | int, currency: str = DEFAULT_CURRENCY) -> i
     if not value.is_finite():
         raise ValueError(f"not an amount: {amount!r}")
     scale = Decimal(10) ** minor_units(currency)
-    return int((value * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    try:
+        return int((value * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except InvalidOperation:  # beyond Decimal's precision: no real price is that large
+        raise ValueError(f"amount out of range: {amount!r}") from None
 
 
 def from_cents(cents: int, currency: str = DEFAULT_CURRENCY) -> Decimal:
