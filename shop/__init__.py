@@ -138,8 +138,20 @@ def register_blueprints(app: Flask) -> None:
     from shop.catalog import bp as catalog_bp
     from shop.main import bp as main_bp
     from shop.media import bp as media_bp
+    from shop.orders import bp as orders_bp
+    from shop.payments import bp as payments_bp
 
-    for blueprint in (main_bp, auth_bp, artisans_bp, catalog_bp, media_bp, admin_bp, api_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        artisans_bp,
+        catalog_bp,
+        orders_bp,
+        payments_bp,
+        media_bp,
+        admin_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -161,6 +173,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money
     from shop.goals import all_goals
+    from shop.orders.services import fulfilment_label, order_status_label
 
     @app.template_filter("money")
     def money_filter(cents: int, currency: str = "USD") -> str:
@@ -183,6 +196,10 @@ def register_template_helpers(app: Flask) -> None:
             "all_goals": all_goals,
             "status_label": status_label,
             "product_status_label": product_status_label,
+            "order_status_label": order_status_label,
+            "fulfilment_label": fulfilment_label,
+            "demo_payments": not app.config.get("STRIPE_SECRET_KEY"),
+            "hold_minutes": app.config["ORDER_HOLD_MINUTES"],
             "product_transitions": product_transitions,
             "current_locale": str(get_locale()),
             "post_form": PostForm,

@@ -61,4 +61,15 @@ def reindex_search() -> None:
     click.echo(f"Indexed {count} products.")
 
 
-commands = [create_admin, seed_demo, reindex_search]
+@click.command("expire-orders")
+@with_appcontext
+def expire_orders() -> None:
+    """Cancel unpaid orders past their hold and give back their stock (run every minute)."""
+    from shop.orders.services import expire_orders as expire
+
+    count = expire()
+    db.session.commit()
+    click.echo(f"Expired {count} unpaid orders.")
+
+
+commands = [create_admin, seed_demo, reindex_search, expire_orders]

@@ -61,7 +61,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
     BABEL_DEFAULT_LOCALE = "es"
-    BABEL_DEFAULT_TIMEZONE = "UTC"
+    # Times are stored in UTC and shown in the marketplace's zone (classes use their own zone).
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "America/Guayaquil")
     LANGUAGES = ("es", "en")
 
     BOOTSTRAP_SERVE_LOCAL = True
@@ -86,6 +87,8 @@ class Config:
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 · werkzeug's default cost (n=32768)
 
+    # Minutes an unpaid order holds its stock and seats.
+    ORDER_HOLD_MINUTES = int(os.environ.get("ORDER_HOLD_MINUTES", "30"))
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
@@ -132,6 +135,11 @@ class ProductionConfig(Config):
         """Refuse to start with development secrets or the embedded database."""
         if not os.environ.get("SECRET_KEY") or not app_config.get("SECRET_KEY"):
             raise RuntimeError("ProductionConfig needs SECRET_KEY in the environment.")
+        if not app_config.get("STRIPE_SECRET_KEY"):
+            raise RuntimeError(
+                "ProductionConfig refuses demo payments; set STRIPE_SECRET_KEY, "
+                "STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET."
+            )
         uri = app_config.get("SQLALCHEMY_DATABASE_URI") or ""
         if uri.startswith("sqlite") and not app_config.get("ALLOW_SQLITE_IN_PRODUCTION"):
             raise RuntimeError(

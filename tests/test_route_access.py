@@ -9,9 +9,21 @@ from tests.conftest import login
 
 ROLES = ["anonymous", "customer", "pending_artisan", "approved_artisan", "admin"]
 # Sample values for URL variables, so every rule can be requested.
-SAMPLES = {"slug": "no-such-slug", "token": "bad-token", "name": "nothing-full.jpg",
-           "kind": "sdg", "number": 8, "artisan_id": 1, "goal_id": 1, "product_id": 1,
-           "photo_id": 1, "filename": "css/app.css"}
+SAMPLES = {
+    "slug": "no-such-slug",
+    "token": "bad-token",
+    "name": "nothing-full.jpg",
+    "kind": "sdg",
+    "number": 8,
+    "artisan_id": 1,
+    "goal_id": 1,
+    "product_id": 1,
+    "photo_id": 1,
+    "filename": "css/app.css",
+    "group_id": 1,
+    "order_id": 1,
+    "ref": "demo_x",
+}
 
 
 def _url(rule) -> str:

@@ -132,3 +132,62 @@ def audit():
     )
     page = db.paginate(query, per_page=100, error_out=False)
     return render_template("admin/audit.html", page=page)
+
+
+@bp.route("/orders")
+def orders():
+    from shop.orders.models import Order, OrderStatus
+
+    query = select(Order).options(selectinload(Order.lines)).order_by(Order.created_at.desc())
+    status = request.args.get("status")
+    if status == "review":
+        query = query.where(Order.needs_review.is_(True))
+    elif status in {s.value for s in OrderStatus}:
+        query = query.where(Order.status == OrderStatus(status))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "admin/orders.html", page=page, status=status, statuses=list(OrderStatus)
+    )
+
+
+@bp.route("/orders/<int:order_id>")
+def order(order_id: int):
+    from shop.orders.forms import RefundForm
+    from shop.orders.models import Order, OrderEvent
+
+    found = db.get_or_404(Order, order_id)
+    events = db.session.scalars(
+        select(OrderEvent)
+        .where(OrderEvent.order_id == found.id)
+        .options(selectinload(OrderEvent.actor))
+        .order_by(OrderEvent.id.desc())
+    ).all()
+    return render_template("admin/order.html", order=found, events=events, refund_form=RefundForm())
+
+
+@bp.route("/orders/<int:order_id>/refund", methods=["POST"])
+def refund_order(order_id: int):
+    from shop.orders.forms import RefundForm
+    from shop.orders.models import Order
+    from shop.orders.routes import refund_from_form
+
+    found = db.get_or_404(Order, order_id)
+    return refund_from_form(found, RefundForm(), url_for("admin.order", order_id=found.id))
+
+
+@bp.route("/orders/<int:order_id>/cancel", methods=["POST"])
+def cancel_order(order_id: int):
+    from shop.orders import services as order_services
+    from shop.orders.models import Order
+
+    found = db.get_or_404(Order, order_id)
+    if PostForm().validate_on_submit():
+        try:
+            order_services.cancel_unpaid(found, current_user, "cancelled by an admin")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Order cancelled; its items are back in stock."), "success")
+    return redirect(url_for("admin.order", order_id=found.id))

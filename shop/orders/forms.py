@@ -1,0 +1,68 @@
+"""Cart, checkout and order forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from shop.auth.forms import strip
+from shop.core.fields import MoneyField
+
+
+class AddToCartForm(FlaskForm):
+    """Add a product to the cart."""
+
+    product_id = HiddenField(validators=[DataRequired()])
+    quantity = IntegerField(
+        _l("Quantity"), default=1, validators=[InputRequired(), NumberRange(min=1, max=99)]
+    )
+
+
+class CheckoutForm(FlaskForm):
+    """Contact details and the shipping address; delivery choices come per artisan."""
+
+    checkout_token = HiddenField(validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("We send the confirmation and your order link here."),
+    )
+    phone = StringField(_l("Phone (optional)"), filters=[strip], validators=[Length(max=40)])
+    address = TextAreaField(
+        _l("Shipping address"),
+        filters=[strip],
+        validators=[Length(max=600)],
+        description=_l("Only needed when something is shipped. Only that artisan sees it."),
+    )
+
+
+class FulfilmentForm(FlaskForm):
+    """An artisan's next step on their part of an order."""
+
+    status = SelectField(
+        _l("New status"),
+        choices=[
+            SelectChoice("ready_for_pickup", _l("Ready for pickup")),
+            SelectChoice("shipped", _l("Shipped")),
+            SelectChoice("completed", _l("Completed")),
+        ],
+    )
+    note = StringField(
+        _l("Tracking note (optional)"), filters=[strip], validators=[Length(max=300)]
+    )
+
+
+class RefundForm(FlaskForm):
+    """Refund an amount for a line (or the whole order, for admins)."""
+
+    line_id = HiddenField()
+    amount = MoneyField(_l("Amount to refund"), validators=[InputRequired(), NumberRange(min=1)])
+    restock = IntegerField(
+        _l("Units back into stock"), default=0, validators=[Optional(), NumberRange(min=0, max=99)]
+    )
+    reason = StringField(_l("Reason"), filters=[strip], validators=[Length(max=300)])

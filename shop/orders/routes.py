@@ -1,0 +1,303 @@
+"""Cart, checkout, the customer's orders and the artisan's incoming orders."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from shop.auth.forms import PostForm
+from shop.errors import DomainError, ValidationFailed
+from shop.extensions import db
+from shop.orders import bp, cart, services
+from shop.orders.forms import AddToCartForm, CheckoutForm, FulfilmentForm, RefundForm
+from shop.orders.models import Delivery, FulfilmentStatus, Order, OrderGroup, OrderLine
+from shop.payments import services as payments
+
+
+def current_cart():
+    """The shopper's cart store: in the database when logged in, else in the session."""
+    if current_user.is_authenticated:
+        return cart.UserCart(current_user.id)
+    return cart.SessionCart(session)
+
+
+@bp.route("/cart")
+def view_cart():
+    priced = cart.price(current_cart().entries())
+    if priced.dropped:
+        store = current_cart()
+        for product_id in priced.dropped:
+            store.set(product_id, 0)
+        db.session.commit()
+        flash(_("Some items are no longer for sale and were removed from your cart."), "info")
+    return render_template("orders/cart.html", cart=priced, form=PostForm())
+
+
+@bp.route("/cart/add", methods=["POST"])
+def add_to_cart():
+    form = AddToCartForm()
+    back = (
+        request.referrer
+        if request.referrer and request.referrer.startswith(request.host_url)
+        else url_for("orders.view_cart")
+    )
+    if not form.validate_on_submit() or not str(form.product_id.data).isdigit():
+        flash(_("Choose a quantity from 1 to 99."), "danger")
+        return redirect(back)
+    try:
+        product = cart.add(current_cart(), int(form.product_id.data), form.quantity.data)
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Added to your cart: %(title)s.", title=product.title), "success")
+    return redirect(url_for("orders.view_cart"))
+
+
+@bp.route("/cart/update", methods=["POST"])
+def update_cart():
+    if PostForm().validate_on_submit():
+        store = current_cart()
+        try:
+            for key, value in request.form.items():
+                if key.startswith("qty_") and key[4:].isdigit():
+                    quantity = int(value) if value.strip().isdigit() else -1
+                    cart.update(store, int(key[4:]), quantity)
+            if request.form.get("remove", "").isdigit():
+                cart.update(store, int(request.form["remove"]), 0)
+        except ValidationFailed as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+    return redirect(url_for("orders.view_cart"))
+
+
+def _deliveries(priced) -> dict[int, Delivery]:
+    choices = {}
+    for group in priced.groups:
+        raw = request.form.get(f"delivery_{group.artisan.id}")
+        if raw in (Delivery.PICKUP.value, Delivery.SHIPPING.value):
+            choices[group.artisan.id] = Delivery(raw)
+    return choices
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout():
+    store = current_cart()
+    priced = cart.price(store.entries())
+    if not priced.lines:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("orders.view_cart"))
+    form = CheckoutForm()
+    if request.method == "GET":
+        form.checkout_token.data = secrets.token_urlsafe(24)
+        if current_user.is_authenticated:
+            form.name.data = current_user.name
+            form.email.data = current_user.email
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        checkout_request = services.CheckoutRequest(
+            entries=store.entries(),
+            contact=services.Contact(form.name.data, form.email.data, form.phone.data or ""),
+            deliveries=_deliveries(priced),
+            address=form.address.data or "",
+            checkout_token=form.checkout_token.data,
+            user_id=current_user.id if current_user.is_authenticated else None,
+            locale=str(get_locale()),
+        )
+        try:
+            order = services.place_order(checkout_request)
+            start = payments.start_payment(order)
+        except services.DuplicateCheckout:
+            db.session.rollback()
+            order = services.find_by_checkout_token(form.checkout_token.data)
+            if order is None:
+                abort(409)
+            return redirect(url_for("orders.detail", token=order.access_token))
+        except services.OutOfStock as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return redirect(url_for("orders.view_cart"))  # the cart shows what is left
+        except DomainError as error:
+            db.session.rollback()
+            if error.field and error.field.startswith("delivery_"):
+                errors[error.field] = error.message
+            elif error.field and error.field in form:
+                form[error.field].errors = [*form[error.field].errors, error.message]
+            else:
+                flash(error.message, "danger")
+            priced = cart.price(store.entries())
+        else:
+            store.clear()
+            session["last_order"] = order.access_token
+            db.session.commit()
+            return redirect(
+                start.redirect_url or url_for("orders.detail", token=order.access_token)
+            )
+    status = 422 if (form.errors or errors) else 200
+    return render_template(
+        "orders/checkout.html", form=form, cart=priced, errors=errors, chosen=request.form
+    ), status
+
+
+def _order_for_viewer(token: str) -> Order:
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.access_token == token)
+        .options(
+            selectinload(Order.groups).selectinload(OrderGroup.lines),
+            selectinload(Order.groups).selectinload(OrderGroup.artisan),
+        )
+    )
+    if order is None:
+        abort(404)
+    if order.user_id is not None:
+        # An account's order needs that account (or an admin), not only the link.
+        if not current_user.is_authenticated:
+            abort(404)
+        if current_user.id != order.user_id and not current_user.is_admin:
+            abort(404)
+    return order
+
+
+@bp.route("/orders/<token>")
+def detail(token: str):
+    order = _order_for_viewer(token)
+    return render_template("orders/detail.html", order=order, form=PostForm())
+
+
+@bp.route("/orders/<token>/pay", methods=["POST"])
+def pay(token: str):
+    order = _order_for_viewer(token)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        start = payments.start_payment(order)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("orders.detail", token=token))
+    db.session.commit()
+    return redirect(start.redirect_url or url_for("orders.detail", token=token))
+
+
+@bp.route("/orders/<token>/cancel", methods=["POST"])
+def cancel(token: str):
+    order = _order_for_viewer(token)
+    if PostForm().validate_on_submit():
+        try:
+            services.cancel_unpaid(
+                order,
+                current_user if current_user.is_authenticated else None,
+                "cancelled by the customer",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Your order is cancelled."), "info")
+    return redirect(url_for("orders.detail", token=token))
+
+
+@bp.route("/orders")
+@login_required
+def my_orders():
+    orders = db.session.scalars(
+        select(Order)
+        .where(Order.user_id == current_user.id)
+        .options(selectinload(Order.lines))
+        .order_by(Order.created_at.desc())
+    ).all()
+    return render_template("orders/my_orders.html", orders=orders)
+
+
+def _own_group(group_id: int) -> OrderGroup:
+    group = db.get_or_404(OrderGroup, group_id)
+    if group.artisan.user_id != current_user.id:
+        abort(404)
+    return group
+
+
+@bp.route("/workshop/orders")
+@login_required
+def artisan_orders():
+    if current_user.artisan is None:
+        abort(404)
+    page = db.paginate(
+        services.orders_for_artisan(current_user.artisan), per_page=50, error_out=False
+    )
+    return render_template("orders/artisan_orders.html", page=page)
+
+
+@bp.route("/workshop/orders/<int:group_id>", methods=["GET", "POST"])
+@login_required
+def artisan_order(group_id: int):
+    group = _own_group(group_id)
+    form = FulfilmentForm()
+    if form.validate_on_submit():
+        try:
+            services.set_fulfilment(
+                group, current_user, FulfilmentStatus(form.status.data), form.note.data or ""
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Status saved; the customer was told."), "success")
+        return redirect(url_for("orders.artisan_order", group_id=group.id))
+    return render_template(
+        "orders/artisan_order.html", group=group, form=form, refund_form=RefundForm()
+    )
+
+
+def refund_from_form(order: Order, form: RefundForm, redirect_to: str):
+    """Shared by the artisan's and the admin's refund buttons."""
+    line = None
+    if form.line_id.data:
+        line = (
+            db.session.get(OrderLine, int(form.line_id.data))
+            if str(form.line_id.data).isdigit()
+            else None
+        )
+        if line is None or line.order_id != order.id:
+            abort(404)
+    if not form.validate_on_submit():
+        flash(_("Enter the amount to refund, for example 12.50."), "danger")
+        return redirect(redirect_to)
+    try:
+        services.refund(
+            order,
+            current_user,
+            form.amount.data,
+            line=line,
+            restock_quantity=form.restock.data or 0,
+            reason=form.reason.data or "",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Refund sent."), "success")
+    return redirect(redirect_to)
+
+
+@bp.route("/workshop/orders/<int:group_id>/refund", methods=["POST"])
+@login_required
+def artisan_refund(group_id: int):
+    group = _own_group(group_id)
+    form = RefundForm()
+    line_id = str(form.line_id.data or "")
+    if not line_id.isdigit() or int(line_id) not in {line.id for line in group.lines}:
+        abort(404)  # artisans refund their own lines only
+    return refund_from_form(group.order, form, url_for("orders.artisan_order", group_id=group.id))

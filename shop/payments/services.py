@@ -1,0 +1,75 @@
+"""Payment attempts and their confirmation: the one path that marks an order paid."""
+
+from __future__ import annotations
+
+import logging
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from shop.errors import InvalidTransition
+from shop.extensions import db
+from shop.orders import services as orders
+from shop.orders.models import Order, OrderStatus, Payment, PaymentStatus
+from shop.payments.gateway import PaymentStart, get_gateway
+
+log = logging.getLogger(__name__)
+
+
+def start_payment(order: Order) -> PaymentStart:
+    """Open a payment attempt for an unpaid order still within its hold."""
+    from shop.core.time import utcnow
+
+    if order.status != OrderStatus.PENDING_PAYMENT or order.hold_expires_at <= utcnow():
+        raise InvalidTransition(str(_l("This order can no longer be paid. Please order again.")))
+    gateway = get_gateway()
+    attempt = (
+        db.session.scalar(select(func.count(Payment.id)).where(Payment.order_id == order.id)) + 1
+    )
+    start = gateway.start(order, attempt)
+    db.session.add(
+        Payment(
+            order_id=order.id,
+            gateway=gateway.name,
+            gateway_ref=start.gateway_ref,
+            amount_cents=order.total_cents,
+            currency=order.currency,
+        )
+    )
+    db.session.flush()
+    return start
+
+
+def payment_by_ref(gateway: str, gateway_ref: str) -> Payment | None:
+    """Find a payment attempt by the gateway's reference."""
+    return db.session.scalar(
+        select(Payment).where(Payment.gateway == gateway, Payment.gateway_ref == gateway_ref)
+    )
+
+
+def confirm_payment(payment: Payment, amount_cents: int, currency: str) -> str:
+    """The gateway says the money arrived. Idempotent: repeated or racing calls pay once.
+
+    Returns the outcome of orders.mark_paid, or "duplicate" when this payment was already
+    confirmed.
+    """
+    result = db.session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status != PaymentStatus.SUCCEEDED)
+        .values(status=PaymentStatus.SUCCEEDED)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return "duplicate"
+    db.session.refresh(payment)
+    outcome = orders.mark_paid(payment.order, amount_cents, currency)
+    log.info("payment %s for order %s: %s", payment.gateway_ref, payment.order.reference, outcome)
+    return outcome
+
+
+def fail_payment(payment: Payment, reason: str) -> None:
+    """Record a failed attempt; the customer may retry while the hold lasts."""
+    if payment.status == PaymentStatus.CREATED:
+        payment.status = PaymentStatus.FAILED
+        payment.failure_reason = reason[:300]
+        orders.record_event(payment.order, "payment_failed", detail=reason[:300])

@@ -1,0 +1,65 @@
+"""Journey: a guest buys with demo payments; the artisan ships; the guest sees it by link."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.e2e.test_artisan_journey import _log_in
+
+
+def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, browser):
+    potter = factories.artisan(shop_name="Barro Vivo")
+    potter.shipping_rate_cents = 450
+    vase = factories.product(
+        artisan_workshop=potter, title="Jarrón azul", price_cents=4200, stock=2, shipping=True
+    )
+    weaver = factories.artisan(shop_name="Tejidos Süchon")
+    scarf = factories.product(
+        artisan_workshop=weaver,
+        title="Bufanda de alpaca",
+        price_cents=3000,
+        stock=5,
+        category="textiles",
+    )
+    db.session.commit()
+
+    page.goto(f"/products/{vase.slug}")
+    page.get_by_role("button", name="Añadir al carrito").click()
+    expect(page.get_by_role("status").first).to_contain_text("Jarrón azul")
+    page.goto(f"/products/{scarf.slug}")
+    page.get_by_label("Cantidad").fill("2")
+    page.get_by_role("button", name="Añadir al carrito").click()
+    expect(page.get_by_role("link", name="Bufanda de alpaca")).to_be_visible()
+    page.get_by_role("link", name="Finalizar compra").click()
+
+    page.get_by_label("Nombre").fill("Gina Invitada")
+    page.get_by_label("Correo electrónico").fill("gina@example.com")
+    page.get_by_label("Envío: $4,50").check()
+    page.get_by_label("Dirección de envío").fill("Av. Amazonas N34, Quito")
+    page.get_by_role("button", name="Hacer el pedido y pagar").click()
+    expect(page.get_by_text("Pagos de demostración: no se mueve dinero.")).to_be_visible()
+    expect(page.get_by_text("$106,50")).to_be_visible()  # 42 + 2 x 30 + 4.50 shipping
+    page.get_by_role("button", name="Pagar (demostración)").click()
+    expect(page.get_by_role("status").first).to_contain_text("Pago recibido")
+    order_link = page.url
+    assert "/orders/" in order_link
+
+    artisan_context = browser.new_context(base_url=live_server.url, locale="es-EC")
+    artisan_page = artisan_context.new_page()
+    _log_in(artisan_page, potter.user.email)
+    artisan_page.goto("/workshop/orders")
+    artisan_page.get_by_role("link", name="T-").first.click()
+    expect(artisan_page.get_by_text("Av. Amazonas N34, Quito")).to_be_visible()
+    artisan_page.get_by_label("Nuevo estado").select_option("shipped")
+    artisan_page.get_by_label("Nota de seguimiento").fill("Servientrega 7788")
+    artisan_page.get_by_role("button", name="Guardar estado").click()
+    expect(artisan_page.get_by_role("status").first).to_contain_text("se avisó al cliente")
+    artisan_context.close()
+
+    page.context.clear_cookies()  # the guest comes back later, only with the link
+    page.goto(order_link)
+    expect(page.get_by_text("Servientrega 7788")).to_be_visible()
+    expect(page.locator(".fulfilment-shipped")).to_have_text("enviado")
+    page.screenshot(path="/tmp/order-phone.png", full_page=True)
+    assert page.js_errors == []

@@ -1,0 +1,119 @@
+"""Races for the last units, on PostgreSQL with real threads and separate connections."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from shop import create_app
+from shop.catalog.models import Product
+from shop.extensions import db as _db
+from shop.orders import services
+from shop.orders.cart import CartEntry
+from shop.orders.models import Delivery, Order, OrderLine
+from tests import factories
+from tests.conftest import IsolatedClient, _config
+
+
+@pytest.fixture
+def pg_app(backend, database_url, tmp_path, app):
+    """A second app on the same database with a pool big enough for every thread."""
+    if backend != "postgresql":
+        pytest.skip("row-level races need PostgreSQL (SQLite serialises all writers)")
+    config = _config(database_url, tmp_path)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 60, "max_overflow": 0}
+    racing = create_app(config)
+    racing.test_client_class = IsolatedClient
+    yield racing
+    with racing.app_context():
+        _db.engine.dispose()
+
+
+def _buy(app, barrier, entries, artisan_ids, results, index):
+    with app.app_context(), app.test_request_context():
+        request = services.CheckoutRequest(
+            entries=entries,
+            contact=services.Contact("Buyer", f"buyer{index}@example.com"),
+            deliveries=dict.fromkeys(artisan_ids, Delivery.PICKUP),
+            checkout_token=f"race-{index}-{random.random()}",
+        )
+        barrier.wait()
+        try:
+            services.place_order(request)
+            _db.session.commit()
+            results.append("ok")
+        except services.OutOfStock:
+            _db.session.rollback()
+            results.append("sold out")
+        except Exception as error:  # anything else is a failure of the test
+            _db.session.rollback()
+            results.append(f"error: {type(error).__name__}: {error}")
+        finally:
+            _db.session.remove()
+
+
+def _race(app, jobs):
+    barrier = threading.Barrier(len(jobs))
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=_buy, args=(app, barrier, entries, ids, results, i))
+        for i, (entries, ids) in enumerate(jobs)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_fifty_buyers_for_ten_units(pg_app, db):
+    product = factories.product(stock=10)
+    db.session.commit()
+    jobs = [([CartEntry(product.id, 1)], [product.artisan_id])] * 50
+    results = _race(pg_app, jobs)
+    counts = Counter(results)
+    assert counts == {"ok": 10, "sold out": 40}, counts
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).stock == 0
+    sold = db.session.scalar(select(func.sum(OrderLine.quantity)))
+    assert sold == 10
+
+
+def test_mixed_quantities_never_oversell(pg_app, db):
+    for _round in range(20):
+        product = factories.product(stock=10)
+        db.session.commit()
+        quantities = [random.randint(1, 3) for _ in range(12)]
+        jobs = [([CartEntry(product.id, q)], [product.artisan_id]) for q in quantities]
+        results = _race(pg_app, jobs)
+        assert all(r in ("ok", "sold out") for r in results), results
+        db.session.expire_all()
+        left = db.session.get(Product, product.id).stock
+        sold = db.session.scalar(
+            select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
+                OrderLine.product_id == product.id
+            )
+        )
+        assert left >= 0 and left + sold == 10, (left, sold, quantities, results)
+
+
+def test_opposite_cart_orders_do_not_deadlock(pg_app, db):
+    artisan = factories.artisan()
+    first = factories.product(artisan_workshop=artisan, stock=1000)
+    second = factories.product(artisan_workshop=artisan, stock=1000)
+    db.session.commit()
+    for _round in range(20):
+        jobs = []
+        for index in range(10):
+            pair = [CartEntry(first.id, 1), CartEntry(second.id, 1)]
+            jobs.append((pair if index % 2 else pair[::-1], [artisan.id]))
+        results = _race(pg_app, jobs)
+        assert results.count("ok") == 10, results
+    db.session.expire_all()
+    assert db.session.get(Product, first.id).stock == 800
+    assert db.session.get(Product, second.id).stock == 800
+    assert db.session.scalar(select(func.count(Order.id))) == 200
