@@ -135,16 +135,16 @@ class ProductionConfig(Config):
         """Refuse to start with development secrets or the embedded database."""
         if not os.environ.get("SECRET_KEY") or not app_config.get("SECRET_KEY"):
             raise RuntimeError("ProductionConfig needs SECRET_KEY in the environment.")
-        if not app_config.get("STRIPE_SECRET_KEY"):
-            raise RuntimeError(
-                "ProductionConfig refuses demo payments; set STRIPE_SECRET_KEY, "
-                "STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET."
-            )
         uri = app_config.get("SQLALCHEMY_DATABASE_URI") or ""
         if uri.startswith("sqlite") and not app_config.get("ALLOW_SQLITE_IN_PRODUCTION"):
             raise RuntimeError(
                 "ProductionConfig refuses SQLite; set DATABASE_URL "
                 "(or ALLOW_SQLITE_IN_PRODUCTION=1 for a single-host install)."
+            )
+        if not (app_config.get("STRIPE_SECRET_KEY") and app_config.get("STRIPE_WEBHOOK_SECRET")):
+            raise RuntimeError(
+                "ProductionConfig refuses demo payments; set STRIPE_SECRET_KEY, "
+                "STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET."
             )
 
 

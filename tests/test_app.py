@@ -134,6 +134,18 @@ def test_production_refuses_default_sqlite(monkeypatch):
         create_app(ProductionConfig)
 
 
+def test_production_refuses_demo_payments(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(
+        ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'prod.db'}"
+    )
+    monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", True)
+    monkeypatch.setattr(ProductionConfig, "STRIPE_SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="demo payments"):
+        create_app(ProductionConfig)
+
+
 def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
@@ -141,6 +153,8 @@ def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
         ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'prod.db'}"
     )
     monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", True)
+    monkeypatch.setattr(ProductionConfig, "STRIPE_SECRET_KEY", "sk_test_x")
+    monkeypatch.setattr(ProductionConfig, "STRIPE_WEBHOOK_SECRET", "whsec_x")
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/", headers={"Accept-Language": "en"})

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
-from shop.payments import routes  # noqa: E402,F401  (routes attach to bp)
+from shop.payments import models, routes  # noqa: E402,F401  (routes attach to bp)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import logging
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from shop.auth.forms import PostForm
-from shop.extensions import db
+from shop.extensions import csrf, db
 from shop.orders.models import PaymentStatus
 from shop.payments import bp, services
 from shop.payments.gateway import get_gateway
+
+log = logging.getLogger(__name__)
 
 
 def _demo_payment(ref: str):
@@ -46,3 +51,58 @@ def demo_pay(ref: str):
                 )
         return redirect(url_for("orders.detail", token=order.access_token))
     return render_template("payments/demo.html", payment=payment, order=order, form=form)
+
+
+@bp.route("/stripe/webhook", methods=["POST"])
+@csrf.exempt
+def stripe_webhook():
+    """Signed Stripe events; the only CSRF-exempt route (its signature protects it)."""
+    from shop.payments.stripe_gateway import BadWebhook
+
+    gateway = get_gateway()
+    if gateway.name != "stripe":
+        abort(404)
+    try:
+        event = gateway.parse_webhook(
+            request.get_data(cache=False), request.headers.get("Stripe-Signature")
+        )
+    except BadWebhook as error:
+        log.warning("stripe webhook refused: %s", error)
+        return jsonify({"error": "invalid signature"}), 400
+    outcome = services.handle_stripe_event(event)
+    db.session.commit()  # e-mails go out after this commit
+    return jsonify({"received": True, "outcome": outcome})
+
+
+@bp.route("/stripe/<token>")
+def stripe_pay(token: str):
+    """The card form: Stripe's Payment Element confirms in the browser; the webhook fulfils."""
+    from shop.core.security import allow_csp_sources
+    from shop.orders.models import OrderStatus, Payment
+    from shop.orders.routes import _order_for_viewer
+
+    gateway = get_gateway()
+    if gateway.name != "stripe":
+        abort(404)
+    order = _order_for_viewer(token)
+    payment = db.session.scalar(
+        select(Payment)
+        .where(Payment.order_id == order.id, Payment.gateway == "stripe")
+        .order_by(Payment.id.desc())
+    )
+    if payment is None or order.status != OrderStatus.PENDING_PAYMENT:
+        return redirect(url_for("orders.detail", token=token))
+    status, client_secret = gateway.intent(payment.gateway_ref)
+    if status in ("processing", "succeeded"):
+        return redirect(url_for("orders.detail", token=token, payment="processing"))
+    allow_csp_sources("script-src", "https://js.stripe.com")
+    allow_csp_sources("frame-src", "https://js.stripe.com", "https://hooks.stripe.com")
+    allow_csp_sources("connect-src", "https://api.stripe.com")
+    return render_template(
+        "payments/stripe.html",
+        order=order,
+        payment=payment,
+        client_secret=client_secret,
+        publishable_key=gateway.publishable_key,
+        return_url=url_for("orders.detail", token=token, payment="processing", _external=True),
+    )

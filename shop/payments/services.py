@@ -73,3 +73,27 @@ def fail_payment(payment: Payment, reason: str) -> None:
         payment.status = PaymentStatus.FAILED
         payment.failure_reason = reason[:300]
         orders.record_event(payment.order, "payment_failed", detail=reason[:300])
+
+
+def handle_stripe_event(event) -> str:
+    """Apply one verified Stripe event, once per event id; returns what happened."""
+    from sqlalchemy.exc import IntegrityError
+
+    from shop.payments.models import ProcessedEvent
+
+    try:
+        with db.session.begin_nested():
+            db.session.add(ProcessedEvent(id=event.id, type=event.type))
+            db.session.flush()
+    except IntegrityError:
+        return "duplicate event"
+    if event.type not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+        return "ignored"
+    payment = payment_by_ref("stripe", event.object_id)
+    if payment is None:
+        log.warning("stripe event %s for unknown intent %s", event.id, event.object_id)
+        return "unknown payment"
+    if event.type == "payment_intent.payment_failed":
+        fail_payment(payment, event.failure or "card declined")
+        return "failed"
+    return confirm_payment(payment, event.amount, event.currency)
