@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.artisans import bp as artisans_bp
     from shop.auth import bp as auth_bp
     from shop.catalog import bp as catalog_bp
+    from shop.classes import bp as classes_bp
     from shop.main import bp as main_bp
     from shop.media import bp as media_bp
     from shop.orders import bp as orders_bp
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         artisans_bp,
         catalog_bp,
+        classes_bp,
         orders_bp,
         payments_bp,
         media_bp,
@@ -170,16 +172,26 @@ def register_template_helpers(app: Flask) -> None:
     from shop.auth.forms import PostForm
     from shop.catalog.services import TRANSITIONS as product_transitions
     from shop.catalog.services import status_label as product_status_label
+    from shop.classes.policy import describe_policy
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money
+    from shop.core.time import utcnow
     from shop.goals import all_goals
-    from shop.orders.services import fulfilment_label, order_status_label
+    from shop.orders.services import booking_refund_cents, fulfilment_label, order_status_label
 
     @app.template_filter("money")
     def money_filter(cents: int, currency: str = "USD") -> str:
         return format_money(cents, currency, str(get_locale()))
 
     app.add_template_filter(render_markdown, "markdown")
+
+    @app.template_global("session_when")
+    def session_when(session) -> str:
+        """A class session's start in its own zone, with the zone named."""
+        from shop.classes.display import when
+
+        return when(session.starts_at, session.class_.timezone)
+
     app.add_template_filter(plain_excerpt, "excerpt")
 
     @app.template_filter("country_name")
@@ -200,6 +212,9 @@ def register_template_helpers(app: Flask) -> None:
             "fulfilment_label": fulfilment_label,
             "demo_payments": not app.config.get("STRIPE_SECRET_KEY"),
             "hold_minutes": app.config["ORDER_HOLD_MINUTES"],
+            "now_utc": utcnow,
+            "booking_refund": booking_refund_cents,
+            "describe_policy": describe_policy,
             "product_transitions": product_transitions,
             "current_locale": str(get_locale()),
             "post_form": PostForm,

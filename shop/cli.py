@@ -72,4 +72,15 @@ def expire_orders() -> None:
     click.echo(f"Expired {count} unpaid orders.")
 
 
-commands = [create_admin, seed_demo, reindex_search, expire_orders]
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders() -> None:
+    """E-mail attendees of class sessions starting in the next 24 hours (once per booking)."""
+    from shop.orders.services import send_reminders as send
+
+    count = send()
+    db.session.commit()
+    click.echo(f"Sent {count} reminders.")
+
+
+commands = [create_admin, seed_demo, reindex_search, expire_orders, send_reminders]

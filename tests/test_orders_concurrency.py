@@ -73,7 +73,7 @@ def _race(app, jobs):
 def test_fifty_buyers_for_ten_units(pg_app, db):
     product = factories.product(stock=10)
     db.session.commit()
-    jobs = [([CartEntry(product.id, 1)], [product.artisan_id])] * 50
+    jobs = [([CartEntry("product", product.id, 1)], [product.artisan_id])] * 50
     results = _race(pg_app, jobs)
     counts = Counter(results)
     assert counts == {"ok": 10, "sold out": 40}, counts
@@ -88,7 +88,7 @@ def test_mixed_quantities_never_oversell(pg_app, db):
         product = factories.product(stock=10)
         db.session.commit()
         quantities = [random.randint(1, 3) for _ in range(12)]
-        jobs = [([CartEntry(product.id, q)], [product.artisan_id]) for q in quantities]
+        jobs = [([CartEntry("product", product.id, q)], [product.artisan_id]) for q in quantities]
         results = _race(pg_app, jobs)
         assert all(r in ("ok", "sold out") for r in results), results
         db.session.expire_all()
@@ -109,7 +109,7 @@ def test_opposite_cart_orders_do_not_deadlock(pg_app, db):
     for _round in range(20):
         jobs = []
         for index in range(10):
-            pair = [CartEntry(first.id, 1), CartEntry(second.id, 1)]
+            pair = [CartEntry("product", first.id, 1), CartEntry("product", second.id, 1)]
             jobs.append((pair if index % 2 else pair[::-1], [artisan.id]))
         results = _race(pg_app, jobs)
         assert results.count("ok") == 10, results

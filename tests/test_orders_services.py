@@ -21,7 +21,7 @@ OS = OrderStatus
 
 def checkout(entries, *, deliveries=None, token=None, address="", user_id=None, email=None):
     return services.CheckoutRequest(
-        entries=[CartEntry(p.id, q) for p, q in entries],
+        entries=[CartEntry("product", p.id, q) for p, q in entries],
         contact=services.Contact("Gina Guest", email or "gina@example.com"),
         deliveries=deliveries or {p.artisan_id: Delivery.PICKUP for p, _ in entries},
         checkout_token=token or f"token-{id(entries)}-{utcnow().timestamp()}",

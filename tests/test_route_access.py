@@ -10,6 +10,9 @@ from tests.conftest import login
 ROLES = ["anonymous", "customer", "pending_artisan", "approved_artisan", "admin"]
 # Sample values for URL variables, so every rule can be requested.
 SAMPLES = {
+    "class_id": 1,
+    "session_id": 1,
+    "line_id": 1,
     "slug": "no-such-slug",
     "token": "bad-token",
     "name": "nothing-full.jpg",

@@ -21,6 +21,20 @@ class AddToCartForm(FlaskForm):
     )
 
 
+class AddSeatsForm(FlaskForm):
+    """Book seats of a class session (paid through the cart like a product)."""
+
+    session_id = HiddenField(validators=[DataRequired()])
+    quantity = IntegerField(
+        _l("Seats"), default=1, validators=[InputRequired(), NumberRange(min=1, max=99)]
+    )
+    attendees = TextAreaField(
+        _l("Who attends (one name per line)"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=2000)],
+    )
+
+
 class CheckoutForm(FlaskForm):
     """Contact details and the shipping address; delivery choices come per artisan."""
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.artisans.models import Artisan, _enum
 from shop.auth.models import User
 from shop.catalog.models import Product
+from shop.classes.models import ClassSession
 from shop.core.money import DEFAULT_CURRENCY
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
@@ -178,6 +179,13 @@ class OrderLine(db.Model):
     product_id: Mapped[int | None] = mapped_column(
         ForeignKey("products.id", ondelete="SET NULL"), index=True
     )
+    # Class seats: the session booked, who attends, and the booking's own lifecycle.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("class_sessions.id", ondelete="SET NULL"), index=True
+    )
+    attendee_names: Mapped[str] = mapped_column(Text, default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     title: Mapped[str] = mapped_column(String(200))
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
@@ -188,6 +196,17 @@ class OrderLine(db.Model):
     order: Mapped[Order] = relationship(back_populates="lines")
     group: Mapped[OrderGroup] = relationship(back_populates="lines")
     product: Mapped[Product | None] = relationship()
+    session: Mapped[ClassSession | None] = relationship()
+
+    @property
+    def is_seat(self) -> bool:
+        """True for a class booking, False for a product."""
+        return self.kind == "seat"
+
+    @property
+    def attendees(self) -> list[str]:
+        """Names given for the seats, one per line."""
+        return [name for name in self.attendee_names.splitlines() if name.strip()]
 
 
 class PaymentStatus(enum.StrEnum):
@@ -261,11 +280,17 @@ class CartItem(db.Model):
     __tablename__ = "cart_items"
     __table_args__ = (
         UniqueConstraint("user_id", "product_id", name="uq_cart_items_product"),
+        UniqueConstraint("user_id", "session_id", name="uq_cart_items_session"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("(product_id IS NULL) <> (session_id IS NULL)", name="one_item"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("class_sessions.id", ondelete="CASCADE")
+    )
+    attendee_names: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[int]
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -15,7 +15,13 @@ from shop.auth.forms import PostForm
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.orders import bp, cart, services
-from shop.orders.forms import AddToCartForm, CheckoutForm, FulfilmentForm, RefundForm
+from shop.orders.forms import (
+    AddSeatsForm,
+    AddToCartForm,
+    CheckoutForm,
+    FulfilmentForm,
+    RefundForm,
+)
 from shop.orders.models import Delivery, FulfilmentStatus, Order, OrderGroup, OrderLine
 from shop.payments import services as payments
 
@@ -32,8 +38,8 @@ def view_cart():
     priced = cart.price(current_cart().entries())
     if priced.dropped:
         store = current_cart()
-        for product_id in priced.dropped:
-            store.set(product_id, 0)
+        for kind, item_id in priced.dropped:
+            store.set(kind, item_id, 0)
         db.session.commit()
         flash(_("Some items are no longer for sale and were removed from your cart."), "info")
     return render_template("orders/cart.html", cart=priced, form=PostForm())
@@ -61,17 +67,46 @@ def add_to_cart():
     return redirect(url_for("orders.view_cart"))
 
 
+@bp.route("/cart/add-seats", methods=["POST"])
+def add_seats_to_cart():
+    form = AddSeatsForm()
+    back = (
+        request.referrer
+        if request.referrer and request.referrer.startswith(request.host_url)
+        else url_for("orders.view_cart")
+    )
+    if not form.validate_on_submit() or not str(form.session_id.data).isdigit():
+        flash(_("Choose from 1 to 99 seats and write one name per seat."), "danger")
+        return redirect(back)
+    try:
+        session_ = cart.add_seats(
+            current_cart(),
+            int(form.session_id.data),
+            form.quantity.data,
+            (form.attendees.data or "").splitlines(),
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Added to your cart: %(title)s.", title=session_.class_.title), "success")
+    return redirect(url_for("orders.view_cart"))
+
+
 @bp.route("/cart/update", methods=["POST"])
 def update_cart():
     if PostForm().validate_on_submit():
         store = current_cart()
         try:
             for key, value in request.form.items():
-                if key.startswith("qty_") and key[4:].isdigit():
+                kind, _, item_id = key.removeprefix("qty_").partition("_")
+                if key.startswith("qty_") and kind in cart.KINDS and item_id.isdigit():
                     quantity = int(value) if value.strip().isdigit() else -1
-                    cart.update(store, int(key[4:]), quantity)
-            if request.form.get("remove", "").isdigit():
-                cart.update(store, int(request.form["remove"]), 0)
+                    cart.update(store, kind, int(item_id), quantity)
+            kind, _, item_id = request.form.get("remove", "").partition("_")
+            if kind in cart.KINDS and item_id.isdigit():
+                cart.update(store, kind, int(item_id), 0)
         except ValidationFailed as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -301,3 +336,91 @@ def artisan_refund(group_id: int):
     if not line_id.isdigit() or int(line_id) not in {line.id for line in group.lines}:
         abort(404)  # artisans refund their own lines only
     return refund_from_form(group.order, form, url_for("orders.artisan_order", group_id=group.id))
+
+
+def _booking(token: str, line_id: int) -> OrderLine:
+    order = _order_for_viewer(token)
+    line = db.session.get(OrderLine, line_id)
+    if line is None or line.order_id != order.id or not line.is_seat or line.session is None:
+        abort(404)
+    return line
+
+
+@bp.route("/orders/<token>/bookings/<int:line_id>.ics")
+def booking_calendar(token: str, line_id: int):
+    """The booking as a calendar file (exact address included: the customer booked)."""
+    from flask import Response
+
+    line = _booking(token, line_id)
+    if line.order.status not in services.PAID_STATES:
+        abort(404)
+    return Response(
+        services.booking_ics(line),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="taller-{line.order.reference}.ics"'
+        },
+    )
+
+
+@bp.route("/orders/<token>/bookings/<int:line_id>/cancel", methods=["POST"])
+def cancel_booking(token: str, line_id: int):
+    line = _booking(token, line_id)
+    if PostForm().validate_on_submit():
+        try:
+            amount = services.cancel_booking(
+                line, actor=current_user if current_user.is_authenticated else None
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Booking cancelled. Refund: %(amount)s.",
+                    amount=money(amount, line.order.currency),
+                ),
+                "success",
+            )
+    return redirect(url_for("orders.detail", token=token))
+
+
+@bp.route("/bookings")
+@login_required
+def my_bookings():
+    from shop.classes.models import ClassSession
+    from shop.core.time import utcnow
+
+    lines = db.session.scalars(
+        select(OrderLine)
+        .join(OrderLine.order)
+        .join(OrderLine.session)
+        .where(
+            Order.user_id == current_user.id,
+            OrderLine.kind == "seat",
+            Order.status.in_(services.PAID_STATES),
+        )
+        .options(
+            selectinload(OrderLine.order),
+            selectinload(OrderLine.session).selectinload(ClassSession.class_),
+        )
+        .order_by(ClassSession.starts_at)
+    ).all()
+    now = utcnow()
+    upcoming = [line for line in lines if line.session.starts_at > now]
+    past = [line for line in lines if line.session.starts_at <= now]
+    return render_template(
+        "orders/bookings.html",
+        upcoming=upcoming,
+        past=past[::-1],
+        form=PostForm(),
+        refund_for=services.booking_refund_cents,
+    )
+
+
+def money(cents: int, currency: str) -> str:
+    """Format an amount in the reader's language (for flash messages)."""
+    from shop.core.money import format_money
+
+    return format_money(cents, currency, str(get_locale()))

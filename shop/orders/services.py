@@ -106,11 +106,51 @@ def _restock(product_id: int | None, quantity: int) -> None:
     )
 
 
-def place_order(request: CheckoutRequest, now: datetime | None = None) -> Order:
-    """Create the order and reserve its stock atomically; raise OutOfStock or ValidationFailed.
+def _reserve_seats(session_id: int, quantity: int, now: datetime) -> bool:
+    """Take seats if (and only if) they are free and the session is still ahead."""
+    from shop.classes.models import ClassSession, SessionStatus
 
-    Stock rows are updated in product-id order, so two carts never wait on each other in
-    opposite orders (no deadlock). The caller commits; any exception means roll back.
+    result = db.session.execute(
+        update(ClassSession)
+        .where(
+            ClassSession.id == session_id,
+            ClassSession.status == SessionStatus.SCHEDULED,
+            ClassSession.starts_at > now,
+            ClassSession.seats_taken + quantity <= ClassSession.capacity,
+        )
+        .values(seats_taken=ClassSession.seats_taken + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _free_seats(session_id: int | None, quantity: int) -> None:
+    from shop.classes.models import ClassSession
+
+    if session_id is None or quantity <= 0:
+        return
+    db.session.execute(
+        update(ClassSession)
+        .where(ClassSession.id == session_id)
+        .values(seats_taken=ClassSession.seats_taken - quantity)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _line_title(line) -> str:
+    if line.session is None:
+        return line.title
+    start = line.session.local_start()
+    return f"{line.title} · {start:%Y-%m-%d %H:%M} ({line.session.class_.timezone})"
+
+
+def place_order(request: CheckoutRequest, now: datetime | None = None) -> Order:
+    """Create the order and reserve its stock and seats atomically.
+
+    Raises OutOfStock (someone was faster), DuplicateCheckout (same form twice) or
+    ValidationFailed. Rows are updated in a fixed order (products by id, then sessions by
+    id), so two carts never wait on each other in opposite orders (no deadlock). The caller
+    commits; any exception means roll back.
     """
     now = now or utcnow()
     if find_by_checkout_token(request.checkout_token) is not None:
@@ -124,8 +164,8 @@ def place_order(request: CheckoutRequest, now: datetime | None = None) -> Order:
         )
     for line in priced.lines:
         if line.problem:
-            raise OutOfStock(f"{line.product.title}: {line.problem}")
-    currencies = {line.product.currency for line in priced.lines}
+            raise OutOfStock(f"{line.title}: {line.problem}")
+    currencies = {line.currency for line in priced.lines}
     if len(currencies) != 1:
         raise ValidationFailed(str(_l("Items in different currencies cannot be paid together.")))
 
@@ -140,68 +180,44 @@ def place_order(request: CheckoutRequest, now: datetime | None = None) -> Order:
         hold_expires_at=now + timedelta(minutes=current_app.config["ORDER_HOLD_MINUTES"]),
         status=OS.PENDING_PAYMENT,
     )
-    subtotal = shipping = 0
+    shipping = 0
     for group in priced.groups:
-        choice = request.deliveries.get(group.artisan.id)
-        if choice == Delivery.SHIPPING and not group.can_ship:
-            raise ValidationFailed(
-                str(_l("%(artisan)s cannot ship these items.", artisan=group.artisan.public_name)),
-                field=f"delivery_{group.artisan.id}",
-            )
-        if choice == Delivery.PICKUP and not group.can_pickup:
-            raise ValidationFailed(
-                str(
-                    _l(
-                        "%(artisan)s does not offer pickup for these items.",
-                        artisan=group.artisan.public_name,
-                    )
-                ),
-                field=f"delivery_{group.artisan.id}",
-            )
-        if choice is None:
-            raise ValidationFailed(
-                str(
-                    _l(
-                        "Choose how to receive the items from %(artisan)s.",
-                        artisan=group.artisan.public_name,
-                    )
-                ),
-                field=f"delivery_{group.artisan.id}",
-            )
+        choice = _delivery_for(group, request)
         group_shipping = group.artisan.shipping_rate_cents if choice == Delivery.SHIPPING else 0
-        if choice == Delivery.SHIPPING and not request.address.strip():
-            raise ValidationFailed(str(_l("Give the address to ship to.")), field="address")
         order_group = OrderGroup(
             artisan_id=group.artisan.id,
             delivery=choice,
             shipping_cents=group_shipping,
-            address=request.address.strip()
-            if group_shipping or choice == Delivery.SHIPPING
-            else "",
+            address=request.address.strip() if choice == Delivery.SHIPPING else "",
         )
         order.groups.append(order_group)
         for line in group.lines:
             order_line = OrderLine(
-                product_id=line.product.id,
-                title=line.product.title,
-                unit_price_cents=line.product.price_cents,
+                kind=line.kind,
+                product_id=line.product.id if line.product else None,
+                session_id=line.session.id if line.session else None,
+                attendee_names="\n".join(line.attendees),
+                title=_line_title(line),
+                unit_price_cents=line.unit_price_cents,
                 quantity=line.quantity,
-                total_cents=line.product.price_cents * line.quantity,
+                total_cents=line.total_cents,
             )
             order_group.lines.append(order_line)
             order.lines.append(order_line)
-        subtotal += group.subtotal_cents
         shipping += group_shipping
-    order.subtotal_cents = subtotal
+    order.subtotal_cents = priced.subtotal_cents
     order.shipping_cents = shipping
-    order.total_cents = subtotal + shipping
+    order.total_cents = priced.subtotal_cents + shipping
 
-    for line in sorted(priced.lines, key=lambda line: line.product.id):
+    for line in sorted((ln for ln in priced.lines if ln.product), key=lambda ln: ln.product.id):
         if not _reserve(line.product.id, line.quantity):
             db.session.expire(line.product)
             fresh = db.session.get(Product, line.product.id)
             problem = availability_problem(fresh, line.quantity) if fresh else None
-            raise OutOfStock(f"{line.product.title}: {problem or _l('Sold out.')}")
+            raise OutOfStock(f"{line.title}: {problem or _l('Sold out.')}")
+    for line in sorted((ln for ln in priced.lines if ln.session), key=lambda ln: ln.session.id):
+        if not _reserve_seats(line.session.id, line.quantity, now):
+            raise OutOfStock(f"{line.title}: {_l('This session is full.')}")
     db.session.add(order)
     try:
         with db.session.begin_nested():
@@ -209,12 +225,36 @@ def place_order(request: CheckoutRequest, now: datetime | None = None) -> Order:
     except IntegrityError:
         raise DuplicateCheckout() from None
     for line in priced.lines:
-        db.session.expire(line.product, ["stock"])
+        db.session.expire(line.item)
     record_event(order, "placed", detail=f"total={order.total_cents}")
     log.info(
         "order %s placed: %s lines, total %s", order.reference, len(order.lines), order.total_cents
     )
     return order
+
+
+def _delivery_for(group, request: CheckoutRequest) -> Delivery:
+    """The artisan's delivery choice, checked; seat-only groups are attended in person."""
+    if not group.needs_delivery:
+        return Delivery.PICKUP
+    choice = request.deliveries.get(group.artisan.id)
+    field = f"delivery_{group.artisan.id}"
+    name = group.artisan.public_name
+    if choice is None:
+        raise ValidationFailed(
+            str(_l("Choose how to receive the items from %(artisan)s.", artisan=name)), field=field
+        )
+    if choice == Delivery.SHIPPING and not group.can_ship:
+        raise ValidationFailed(
+            str(_l("%(artisan)s cannot ship these items.", artisan=name)), field=field
+        )
+    if choice == Delivery.PICKUP and not group.can_pickup:
+        raise ValidationFailed(
+            str(_l("%(artisan)s does not offer pickup for these items.", artisan=name)), field=field
+        )
+    if choice == Delivery.SHIPPING and not request.address.strip():
+        raise ValidationFailed(str(_l("Give the address to ship to.")), field="address")
+    return choice
 
 
 class DuplicateCheckout(DomainError):
@@ -232,9 +272,7 @@ def release(order: Order, reason: str, actor: User | None = None) -> bool:
     if result.rowcount != 1:
         return False
     for line in order.lines:
-        remaining = line.quantity - line.restocked_quantity
-        _restock(line.product_id, remaining)
-        line.restocked_quantity = line.quantity
+        _release_line(line)
     db.session.refresh(order, ["released_at"])
     record_event(order, "released", actor, reason)
     return True
@@ -317,8 +355,12 @@ def mark_paid(order: Order, amount_cents: int, currency: str) -> str:
 
 
 def _notify_paid(order: Order) -> None:
+    calendars = [booking_ics_attachment(line) for line in order.lines if line.is_seat]
     queue_email(
-        db.session, render_email(order.email, "order_paid", locale=order.locale, order=order)
+        db.session,
+        render_email(
+            order.email, "order_paid", locale=order.locale, order=order, attachments=calendars
+        ),
     )
     for group in order.groups:
         owner = group.artisan.user
@@ -380,10 +422,25 @@ def refund(
 
     Admins may refund anything; an artisan only lines of their own group.
     """
-    from shop.payments.gateway import get_gateway
-
     if not actor.is_admin and (line is None or line.group.artisan.user_id != actor.id):
         raise NotAllowed()
+    return _give_back(
+        order, actor, amount_cents, line=line, restock_quantity=restock_quantity, reason=reason
+    )
+
+
+def _give_back(
+    order: Order,
+    actor: User | None,
+    amount_cents: int,
+    *,
+    line: OrderLine | None = None,
+    restock_quantity: int = 0,
+    reason: str = "",
+) -> Refund:
+    """Refund through the gateway within every limit; permission is the caller's job."""
+    from shop.payments.gateway import get_gateway
+
     if line is not None and line.order_id != order.id:
         raise NotAllowed()
     if order.status not in (OS.PAID, OS.FULFILLED, OS.PARTIALLY_REFUNDED):
@@ -426,14 +483,17 @@ def refund(
         amount_cents=amount_cents,
         reason=reason.strip()[:300],
         gateway_ref=gateway_ref,
-        actor_id=actor.id,
+        actor_id=actor.id if actor else None,
     )
     db.session.add(record)
     order.refunded_cents += amount_cents
     if line is not None:
         line.refunded_cents += amount_cents
         if restock_quantity:
-            _restock(line.product_id, restock_quantity)
+            if line.is_seat:
+                _free_seats(line.session_id, restock_quantity)
+            else:
+                _restock(line.product_id, restock_quantity)
             line.restocked_quantity += restock_quantity
     order.status = (
         OS.REFUNDED if order.refunded_cents == order.paid_cents else OS.PARTIALLY_REFUNDED
@@ -497,3 +557,176 @@ def order_status_label(status: OrderStatus) -> str:
 def fulfilment_label(status: FulfilmentStatus) -> str:
     """Words for a fulfilment step in the current language."""
     return str(FULFILMENT_LABELS[status])
+
+
+PAID_STATES = (OS.PAID, OS.FULFILLED, OS.PARTIALLY_REFUNDED)
+
+
+def booking_refund_cents(line: OrderLine, now: datetime | None = None) -> int:
+    """What cancelling this booking now gives back, by the class's policy (integer cents)."""
+    from shop.classes.policy import refund_cents
+
+    session = line.session
+    return refund_cents(
+        session.class_.cancellation_policy,
+        line.total_cents - line.refunded_cents,
+        session.starts_at,
+        now or utcnow(),
+    )
+
+
+def cancel_booking(line: OrderLine, now: datetime | None = None, actor: User | None = None) -> int:
+    """The customer cancels their seats: seats go back, the policy's refund is sent.
+
+    The caller has checked that the customer may act on this order. Returns the refund.
+    """
+    now = now or utcnow()
+    if not line.is_seat or line.session is None:
+        raise InvalidTransition()
+    if line.cancelled_at is not None:
+        raise InvalidTransition(str(_l("This booking is already cancelled.")))
+    if line.order.status not in PAID_STATES:
+        raise InvalidTransition(str(_l("Only paid bookings can be cancelled here.")))
+    if line.session.starts_at <= now:
+        raise InvalidTransition(str(_l("The class has already started.")))
+    amount = booking_refund_cents(line, now)
+    _release_line(line)
+    line.cancelled_at = now
+    record_event(line.order, "booking_cancelled", actor, f"line={line.id} refund={amount}")
+    if amount > 0:
+        _give_back(line.order, actor, amount, line=line, reason="booking cancelled")
+    return amount
+
+
+def _release_line(line: OrderLine) -> None:
+    """Give back what one line still holds (seats or stock), once."""
+    remaining = line.quantity - line.restocked_quantity
+    if remaining <= 0:
+        return
+    if line.is_seat:
+        _free_seats(line.session_id, remaining)
+    else:
+        _restock(line.product_id, remaining)
+    line.restocked_quantity = line.quantity
+
+
+def cancel_session_bookings(session) -> int:
+    """The artisan cancelled a session: every paid booking is refunded in full and told."""
+    lines = db.session.scalars(
+        select(OrderLine)
+        .join(OrderLine.order)
+        .where(
+            OrderLine.session_id == session.id,
+            OrderLine.cancelled_at.is_(None),
+            Order.status.in_(PAID_STATES),
+        )
+    ).all()
+    for line in lines:
+        amount = line.total_cents - line.refunded_cents
+        _release_line(line)
+        line.cancelled_at = utcnow()
+        if amount > 0:
+            _give_back(line.order, None, amount, line=line, reason="session cancelled")
+        queue_email(
+            db.session,
+            render_email(
+                line.order.email,
+                "session_cancelled",
+                locale=line.order.locale,
+                line=line,
+                session=session,
+                amount_cents=amount,
+            ),
+        )
+    unpaid = (
+        db.session.scalars(
+            select(Order)
+            .join(Order.lines)
+            .where(OrderLine.session_id == session.id, Order.status == OS.PENDING_PAYMENT)
+        )
+        .unique()
+        .all()
+    )
+    for order in unpaid:
+        cancel_unpaid(order, None, "the class session was cancelled")
+    return len(lines)
+
+
+def bookings_for_session(session_id: int) -> list[OrderLine]:
+    """Paid, not cancelled bookings of a session, for the artisan's roster."""
+    return list(
+        db.session.scalars(
+            select(OrderLine)
+            .join(OrderLine.order)
+            .where(
+                OrderLine.session_id == session_id,
+                OrderLine.cancelled_at.is_(None),
+                Order.status.in_(PAID_STATES),
+            )
+            .options(selectinload(OrderLine.order))
+            .order_by(OrderLine.id)
+        )
+    )
+
+
+def send_reminders(now: datetime | None = None, within: timedelta = timedelta(hours=24)) -> int:
+    """E-mail attendees of sessions starting soon, once per booking (safe to run again)."""
+    from shop.classes.models import ClassSession, SessionStatus
+
+    now = now or utcnow()
+    candidates = db.session.scalars(
+        select(OrderLine)
+        .join(OrderLine.order)
+        .join(OrderLine.session)
+        .where(
+            OrderLine.reminder_sent_at.is_(None),
+            OrderLine.cancelled_at.is_(None),
+            Order.status.in_(PAID_STATES),
+            ClassSession.status == SessionStatus.SCHEDULED,
+            ClassSession.starts_at > now,
+            ClassSession.starts_at <= now + within,
+        )
+    ).all()
+    sent = 0
+    for line in candidates:
+        claimed = db.session.execute(  # several cron hosts: only one claims each booking
+            update(OrderLine)
+            .where(OrderLine.id == line.id, OrderLine.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            queue_email(
+                db.session,
+                render_email(
+                    line.order.email,
+                    "booking_reminder",
+                    locale=line.order.locale,
+                    line=line,
+                    session=line.session,
+                    attachments=[booking_ics_attachment(line)],
+                ),
+            )
+            sent += 1
+    return sent
+
+
+def booking_ics(line: OrderLine) -> bytes:
+    """The calendar file of a booking (with the exact address: the customer booked)."""
+    from shop.classes.ics import session_ics
+
+    return session_ics(
+        line.session,
+        include_address=True,
+        attendee_count=line.quantity,
+        uid=f"booking-{line.id}@taller",
+    )
+
+
+def booking_ics_attachment(line: OrderLine):
+    """The .ics file as an e-mail attachment."""
+    from shop.mail import Attachment
+
+    return Attachment(
+        f"taller-{line.order.reference}-{line.id}.ics", booking_ics(line), "text/calendar"
+    )

@@ -1,10 +1,11 @@
-"""Journey: a guest buys with demo payments; the artisan ships; the guest sees it by link."""
+"""Journey: a guest buys a product from one artisan and class seats from another in one order
+(demo payments); the artisan ships; the guest follows the order by its private link."""
 
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests import factories
+from tests import class_factories, factories
 from tests.e2e.test_artisan_journey import _log_in
 
 
@@ -14,23 +15,22 @@ def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, brow
     vase = factories.product(
         artisan_workshop=potter, title="Jarrón azul", price_cents=4200, stock=2, shipping=True
     )
-    weaver = factories.artisan(shop_name="Tejidos Süchon")
-    scarf = factories.product(
-        artisan_workshop=weaver,
-        title="Bufanda de alpaca",
-        price_cents=3000,
-        stock=5,
-        category="textiles",
+    teacher = factories.artisan(shop_name="Tejidos Süchon")
+    weaving = class_factories.class_(
+        artisan_workshop=teacher, title="Telar para principiantes", price_cents=3000
     )
+    class_factories.session(klass=weaving, capacity=6)
     db.session.commit()
 
     page.goto(f"/products/{vase.slug}")
     page.get_by_role("button", name="Añadir al carrito").click()
     expect(page.get_by_role("status").first).to_contain_text("Jarrón azul")
-    page.goto(f"/products/{scarf.slug}")
-    page.get_by_label("Cantidad").fill("2")
-    page.get_by_role("button", name="Añadir al carrito").click()
-    expect(page.get_by_role("link", name="Bufanda de alpaca")).to_be_visible()
+    page.goto(f"/classes/{weaving.slug}")
+    page.get_by_text("Reservar cupos").first.click()
+    page.get_by_label("Cupos").first.fill("2")
+    page.get_by_label("Quién asiste").first.fill("Gina\nPablo")
+    page.get_by_role("button", name="Añadir al carrito").first.click()
+    expect(page.get_by_role("link", name="Telar para principiantes")).to_be_visible()
     page.get_by_role("link", name="Finalizar compra").click()
 
     page.get_by_label("Nombre").fill("Gina Invitada")
@@ -39,7 +39,7 @@ def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, brow
     page.get_by_label("Dirección de envío").fill("Av. Amazonas N34, Quito")
     page.get_by_role("button", name="Hacer el pedido y pagar").click()
     expect(page.get_by_text("Pagos de demostración: no se mueve dinero.")).to_be_visible()
-    expect(page.get_by_text("$106,50")).to_be_visible()  # 42 + 2 x 30 + 4.50 shipping
+    expect(page.get_by_text("$106,50")).to_be_visible()  # 42 + 2 seats x 30 + 4.50 shipping
     page.get_by_role("button", name="Pagar (demostración)").click()
     expect(page.get_by_role("status").first).to_contain_text("Pago recibido")
     order_link = page.url
@@ -61,5 +61,9 @@ def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, brow
     page.goto(order_link)
     expect(page.get_by_text("Servientrega 7788")).to_be_visible()
     expect(page.locator(".fulfilment-shipped")).to_have_text("enviado")
+    expect(page.get_by_text(class_factories.ADDRESS)).to_be_visible()  # revealed once booked
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Añadir al calendario (.ics)").click()
+    assert b"BEGIN:VEVENT" in open(download.value.path(), "rb").read()
     page.screenshot(path="/tmp/order-phone.png", full_page=True)
     assert page.js_errors == []

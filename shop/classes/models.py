@@ -1,0 +1,231 @@
+"""Classes an artisan teaches, their dated sessions, photos and goals."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.artisans.models import Artisan, _enum
+from shop.core.money import DEFAULT_CURRENCY
+from shop.core.time import UTCDateTime, to_local, utcnow
+from shop.extensions import db
+from shop.goals import Goal, get_goal
+from shop.media.models import Image
+
+MAX_PHOTOS = 8
+DEFAULT_TIMEZONE = "America/Guayaquil"
+
+
+class ClassStatus(enum.StrEnum):
+    """Only `active` classes of public artisans are shown to customers."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    HIDDEN = "hidden"
+    ARCHIVED = "archived"
+
+
+class SkillLevel(enum.StrEnum):
+    """Who the class is for."""
+
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+    ALL = "all"
+
+
+class CancellationPolicy(enum.StrEnum):
+    """How much a customer gets back when they cancel (see shop/classes/policy.py)."""
+
+    FLEXIBLE = "flexible"
+    MODERATE = "moderate"
+    STRICT = "strict"
+
+
+class SessionStatus(enum.StrEnum):
+    """A dated session is scheduled until the artisan cancels it."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Class(db.Model):
+    """A class an artisan teaches; customers book one of its sessions."""
+
+    __tablename__ = "classes"
+    __table_args__ = (
+        CheckConstraint("price_cents > 0", name="price_positive"),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint(
+            "min_participants >= 1 AND min_participants <= max_participants",
+            name="participants_range",
+        ),
+        Index("ix_classes_status_published", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artisan_id: Mapped[int] = mapped_column(
+        ForeignKey("artisans.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")  # markdown
+    included: Mapped[str] = mapped_column(Text, default="")  # materials, tools, snacks...
+    skill_level: Mapped[SkillLevel] = mapped_column(
+        _enum(SkillLevel, "skill_level"), default=SkillLevel.ALL
+    )
+    languages: Mapped[str] = mapped_column(String(200), default="")
+    duration_minutes: Mapped[int]
+    price_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default=DEFAULT_CURRENCY)
+    min_participants: Mapped[int] = mapped_column(default=1)
+    max_participants: Mapped[int]
+    # Public: a neighbourhood or landmark. Private: the street address, for booked customers only.
+    meeting_area: Mapped[str] = mapped_column(String(160))
+    address: Mapped[str] = mapped_column(String(300))
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    cancellation_policy: Mapped[CancellationPolicy] = mapped_column(
+        _enum(CancellationPolicy, "cancellation_policy"), default=CancellationPolicy.FLEXIBLE
+    )
+    status: Mapped[ClassStatus] = mapped_column(
+        _enum(ClassStatus, "class_status"), default=ClassStatus.DRAFT, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    artisan: Mapped[Artisan] = relationship(backref=db.backref("classes", lazy="dynamic"))
+    photos: Mapped[list[ClassPhoto]] = relationship(
+        back_populates="class_",
+        cascade="all, delete-orphan",
+        order_by=lambda: ClassPhoto.position,
+    )
+    goals: Mapped[list[ClassGoal]] = relationship(
+        back_populates="class_",
+        cascade="all, delete-orphan",
+        order_by=lambda: (ClassGoal.kind.desc(), ClassGoal.number),
+    )
+    sessions: Mapped[list[ClassSession]] = relationship(
+        back_populates="class_",
+        cascade="all, delete-orphan",
+        order_by=lambda: ClassSession.starts_at,
+        passive_deletes=True,  # the database's ON DELETE CASCADE removes them
+    )
+
+    @property
+    def cover(self) -> Image | None:
+        """The first photo, used on cards."""
+        return self.photos[0].image if self.photos else None
+
+    @classmethod
+    def public_filter(cls):
+        """SQL condition: active, and its artisan is public."""
+        return (cls.status == ClassStatus.ACTIVE) & cls.artisan.has(Artisan.public_filter())
+
+    def __repr__(self) -> str:
+        return f"<Class {self.id} {self.slug} {self.status}>"
+
+
+class ClassSession(db.Model):
+    """One dated occurrence of a class, with its own seats.
+
+    Seats are reserved by a conditional UPDATE on `seats_taken` (orders feature); the CHECK
+    constraints below are the last line of defence against overbooking.
+    """
+
+    __tablename__ = "class_sessions"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("seats_taken >= 0", name="seats_not_negative"),
+        CheckConstraint("seats_taken <= capacity", name="seats_within_capacity"),
+        Index("ix_class_sessions_class_starts", "class_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    capacity: Mapped[int]
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    status: Mapped[SessionStatus] = mapped_column(
+        _enum(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED
+    )
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    class_: Mapped[Class] = relationship(back_populates="sessions")
+
+    @property
+    def seats_left(self) -> int:
+        """Seats still free (0 when full)."""
+        return max(0, self.capacity - self.seats_taken)
+
+    @property
+    def is_cancelled(self) -> bool:
+        """The artisan cancelled this session."""
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def is_full(self) -> bool:
+        """No seat left."""
+        return self.seats_left == 0
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the session ends (UTC), from the class's duration."""
+        return self.starts_at + timedelta(minutes=self.class_.duration_minutes)
+
+    def local_start(self) -> datetime:
+        """The start in the class's own time zone (what the artisan typed)."""
+        return to_local(self.starts_at, self.class_.timezone)
+
+    def local_end(self) -> datetime:
+        """The end in the class's own time zone."""
+        return to_local(self.ends_at, self.class_.timezone)
+
+    def __repr__(self) -> str:
+        return f"<ClassSession {self.id} class={self.class_id} {self.starts_at:%Y-%m-%dT%H:%MZ}>"
+
+
+class ClassPhoto(db.Model):
+    """A photo of a class, in the order the artisan chose."""
+
+    __tablename__ = "class_photos"
+    __table_args__ = (UniqueConstraint("class_id", "image_id", name="uq_class_photos_image"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    class_: Mapped[Class] = relationship(back_populates="photos")
+    image: Mapped[Image] = relationship(lazy="joined")
+
+
+class ClassGoal(db.Model):
+    """A goal a class supports (defaults to its artisan's)."""
+
+    __tablename__ = "class_goals"
+    __table_args__ = (
+        UniqueConstraint("class_id", "kind", "number", name="uq_class_goals_goal"),
+        CheckConstraint(
+            "(kind = 'sdg' AND number BETWEEN 1 AND 17)"
+            " OR (kind = 'gcm' AND number BETWEEN 1 AND 23)",
+            name="goal_known",
+        ),
+        Index("ix_class_goals_kind_number", "kind", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(3))
+    number: Mapped[int]
+
+    class_: Mapped[Class] = relationship(back_populates="goals")
+
+    @property
+    def goal(self) -> Goal:
+        """The reference goal."""
+        return get_goal(self.kind, self.number)

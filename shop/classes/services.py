@@ -1,0 +1,614 @@
+"""Class rules: creating and publishing classes, photos, dated sessions, public listings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from shop.artisans.models import Artisan, ArtisanStatus
+from shop.artisans.services import slugify
+from shop.classes.models import (
+    MAX_PHOTOS,
+    CancellationPolicy,
+    Class,
+    ClassGoal,
+    ClassPhoto,
+    ClassSession,
+    ClassStatus,
+    SessionStatus,
+    SkillLevel,
+)
+from shop.core.money import DEFAULT_CURRENCY
+from shop.core.time import utcnow
+from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
+from shop.extensions import db
+from shop.goals import get_goal
+from shop.media.models import Image
+
+log = logging.getLogger(__name__)
+C = ClassStatus
+
+# action: (states it may start from, state it ends in)
+TRANSITIONS: dict[str, tuple[frozenset[ClassStatus], ClassStatus]] = {
+    "publish": (frozenset({C.DRAFT, C.HIDDEN}), C.ACTIVE),
+    "hide": (frozenset({C.ACTIVE}), C.HIDDEN),
+    "archive": (frozenset({C.DRAFT, C.ACTIVE, C.HIDDEN}), C.ARCHIVED),
+    "restore": (frozenset({C.ARCHIVED}), C.DRAFT),
+}
+
+STATUS_LABELS = {
+    C.DRAFT: _l("draft"),
+    C.ACTIVE: _l("published"),
+    C.HIDDEN: _l("hidden"),
+    C.ARCHIVED: _l("archived"),
+}
+
+SKILL_LABELS = {
+    SkillLevel.BEGINNER: _l("Beginners"),
+    SkillLevel.INTERMEDIATE: _l("Intermediate"),
+    SkillLevel.ADVANCED: _l("Advanced"),
+    SkillLevel.ALL: _l("All levels"),
+}
+
+MAX_PRICE_CENTS = 10_000_000
+MAX_DURATION_MINUTES = 24 * 60
+MAX_PARTICIPANTS = 500
+MAX_WEEKS = 52
+
+
+def status_label(status: ClassStatus) -> str:
+    """Words for a class status in the current language."""
+    return str(STATUS_LABELS[status])
+
+
+def skill_label(level: SkillLevel) -> str:
+    """Words for a skill level in the current language."""
+    return str(SKILL_LABELS[level])
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    """Every IANA zone name this machine's tz database knows."""
+    return frozenset(available_timezones())
+
+
+def is_valid_timezone(name: str) -> bool:
+    """True for an IANA zone name such as America/Guayaquil."""
+    if name not in known_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError):
+        return False
+    return True
+
+
+def local_to_utc(day: date, at: time, zone: str) -> datetime:
+    """A wall-clock date and time in zone, as an aware UTC instant.
+
+    A time skipped when clocks spring forward does not exist and is refused. A time that
+    happens twice when clocks fall back means its first occurrence (fold=0, still summer time).
+    """
+    tz = ZoneInfo(zone)
+    wall = datetime.combine(day, at.replace(second=0, microsecond=0, tzinfo=None))
+    instant = wall.replace(tzinfo=tz).astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != wall:
+        raise ValidationFailed(
+            str(
+                _l(
+                    "%(time)s does not exist on %(date)s in this time zone: the clocks "
+                    "change that night. Choose another time.",
+                    time=wall.strftime("%H:%M"),
+                    date=format_date(day, "medium"),
+                )
+            ),
+            field="time",
+        )
+    return instant
+
+
+@dataclass
+class ClassData:
+    """What an artisan fills in for a class."""
+
+    title: str
+    price_cents: int
+    duration_minutes: int
+    max_participants: int
+    meeting_area: str
+    address: str
+    min_participants: int = 1
+    description: str = ""
+    included: str = ""
+    skill_level: SkillLevel = SkillLevel.ALL
+    languages: str = ""
+    currency: str = DEFAULT_CURRENCY
+    timezone: str = "America/Guayaquil"
+    cancellation_policy: CancellationPolicy = CancellationPolicy.FLEXIBLE
+    goals: list[tuple[str, int]] | None = None  # None: the artisan's goals
+
+
+def _unique_slug(title: str, exclude_id: int | None = None) -> str:
+    base = slugify(title)[:100] or "class"
+    candidate, number = base, 2
+    while True:
+        query = select(Class.id).where(Class.slug == candidate)
+        if exclude_id is not None:
+            query = query.where(Class.id != exclude_id)
+        if db.session.scalar(query) is None:
+            return candidate
+        candidate, number = f"{base}-{number}", number + 1
+
+
+def _validate(data: ClassData) -> None:
+    if not data.title.strip():
+        raise ValidationFailed(str(_l("Give the class a title.")), field="title")
+    if data.price_cents <= 0:
+        raise ValidationFailed(str(_l("The price must be more than zero.")), field="price")
+    if data.price_cents > MAX_PRICE_CENTS:
+        raise ValidationFailed(str(_l("That price is too high for this shop.")), field="price")
+    if not 0 < data.duration_minutes <= MAX_DURATION_MINUTES:
+        raise ValidationFailed(
+            str(_l("A class lasts between 1 minute and 24 hours.")), field="duration_minutes"
+        )
+    if data.min_participants < 1:
+        raise ValidationFailed(
+            str(_l("At least one participant is needed.")), field="min_participants"
+        )
+    if data.max_participants > MAX_PARTICIPANTS:
+        raise ValidationFailed(
+            str(_l("A class can have at most %(n)d participants.", n=MAX_PARTICIPANTS)),
+            field="max_participants",
+        )
+    if data.max_participants < data.min_participants:
+        raise ValidationFailed(
+            str(_l("The maximum cannot be lower than the minimum.")), field="max_participants"
+        )
+    if not data.meeting_area.strip():
+        raise ValidationFailed(
+            str(_l("Say in which neighbourhood the class meets.")), field="meeting_area"
+        )
+    if not data.address.strip():
+        raise ValidationFailed(
+            str(_l("Give the address; only booked customers will see it.")), field="address"
+        )
+    if not is_valid_timezone(data.timezone):
+        raise ValidationFailed(str(_l("Choose a time zone from the list.")), field="timezone")
+
+
+def _fill(klass: Class, data: ClassData) -> None:
+    klass.title = data.title.strip()
+    klass.description = data.description.replace("\r\n", "\n").strip()
+    klass.included = data.included.replace("\r\n", "\n").strip()
+    klass.skill_level = SkillLevel(data.skill_level)
+    klass.languages = data.languages.strip()
+    klass.duration_minutes = data.duration_minutes
+    klass.price_cents = data.price_cents
+    klass.currency = data.currency.upper()
+    klass.min_participants = data.min_participants
+    klass.max_participants = data.max_participants
+    klass.meeting_area = data.meeting_area.strip()
+    klass.address = data.address.strip()
+    klass.timezone = data.timezone
+    klass.cancellation_policy = CancellationPolicy(data.cancellation_policy)
+    goals = data.goals
+    if goals is None:
+        goals = [(g.kind, g.number) for g in klass.artisan.goals]
+    for kind, number in goals:
+        if get_goal(kind, number) is None:
+            raise ValidationFailed(str(_l("Unknown goal.")), field="goals")
+    wanted = set(goals)
+    for goal in list(klass.goals):
+        if (goal.kind, goal.number) not in wanted:
+            klass.goals.remove(goal)
+    have = {(g.kind, g.number) for g in klass.goals}
+    for kind, number in sorted(wanted - have):
+        klass.goals.append(ClassGoal(kind=kind, number=number))
+
+
+def create_class(artisan: Artisan, data: ClassData) -> Class:
+    """A new draft class (pending artisans may prepare drafts)."""
+    if artisan.status in (ArtisanStatus.SUSPENDED, ArtisanStatus.REJECTED):
+        raise NotAllowed(str(_l("Your workshop cannot add classes right now.")))
+    _validate(data)
+    klass = Class(artisan=artisan, status=C.DRAFT, slug=_unique_slug(data.title))
+    _fill(klass, data)
+    db.session.add(klass)
+    db.session.flush()
+    log.info("class %s created by artisan %s", klass.id, artisan.id)
+    return klass
+
+
+def update_class(klass: Class, data: ClassData) -> Class:
+    """Save edits. The zone cannot change under upcoming sessions (their wall time would)."""
+    if klass.artisan.status == ArtisanStatus.SUSPENDED:
+        raise NotAllowed(str(_l("Your workshop cannot change classes right now.")))
+    _validate(data)
+    if data.timezone != klass.timezone and upcoming_session_count(klass) > 0:
+        raise ValidationFailed(
+            str(_l("Cancel the upcoming sessions before changing the time zone.")),
+            field="timezone",
+        )
+    _fill(klass, data)
+    db.session.flush()
+    return klass
+
+
+def change_status(klass: Class, action: str) -> Class:
+    """Publish, hide, archive or restore a class."""
+    if action not in TRANSITIONS:
+        raise InvalidTransition()
+    sources, target = TRANSITIONS[action]
+    if klass.status not in sources:
+        raise InvalidTransition()
+    if target == C.ACTIVE and klass.artisan.status != ArtisanStatus.APPROVED:
+        raise NotAllowed(str(_l("You can publish once your workshop is approved.")))
+    if target == C.ARCHIVED and booked_upcoming_count(klass) > 0:
+        raise NotAllowed(
+            str(_l("People have booked upcoming sessions: cancel those sessions first."))
+        )
+    klass.status = target
+    if target == C.ACTIVE and klass.published_at is None:
+        klass.published_at = utcnow()
+    log.info("class %s: %s", klass.id, action)
+    return klass
+
+
+def add_photo(klass: Class, image: Image) -> ClassPhoto:
+    """Attach a stored photo at the end (at most MAX_PHOTOS)."""
+    if len(klass.photos) >= MAX_PHOTOS:
+        raise ValidationFailed(
+            str(_l("A class can have at most %(n)d photos.", n=MAX_PHOTOS)), field="photos"
+        )
+    position = max((p.position for p in klass.photos), default=-1) + 1
+    photo = ClassPhoto(image=image, position=position)
+    klass.photos.append(photo)
+    db.session.flush()
+    return photo
+
+
+def remove_photo(klass: Class, photo_id: int) -> None:
+    """Detach a photo from the class."""
+    photo = next((p for p in klass.photos if p.id == photo_id), None)
+    if photo is None:
+        raise NotAllowed()
+    klass.photos.remove(photo)
+    for position, remaining in enumerate(klass.photos):
+        remaining.position = position
+    db.session.flush()
+
+
+def move_photo(klass: Class, photo_id: int, step: int) -> None:
+    """Move a photo one place earlier (step=-1) or later (step=1)."""
+    photos = list(klass.photos)
+    index = next((i for i, p in enumerate(photos) if p.id == photo_id), None)
+    if index is None:
+        raise NotAllowed()
+    target = index + (1 if step > 0 else -1)
+    if 0 <= target < len(photos):
+        photos[index], photos[target] = photos[target], photos[index]
+        for position, photo in enumerate(photos):
+            photo.position = position
+        db.session.flush()
+        db.session.expire(klass, ["photos"])
+
+
+# Sessions
+
+
+def _check_can_schedule(klass: Class) -> None:
+    if klass.status == C.ARCHIVED:
+        raise NotAllowed(str(_l("Restore the class before adding sessions.")))
+    if klass.artisan.status in (ArtisanStatus.SUSPENDED, ArtisanStatus.REJECTED):
+        raise NotAllowed(str(_l("Your workshop cannot add sessions right now.")))
+
+
+def _check_capacity(capacity: int, field: str = "capacity") -> None:
+    if capacity <= 0:
+        raise ValidationFailed(str(_l("Capacity must be at least 1.")), field=field)
+
+
+def _new_session(klass: Class, starts_at: datetime, capacity: int, now: datetime) -> ClassSession:
+    if starts_at <= now:
+        raise ValidationFailed(
+            str(
+                _l(
+                    "%(date)s has already passed. Choose a future date and time.",
+                    date=format_date(
+                        starts_at.astimezone(ZoneInfo(klass.timezone)).date(), "medium"
+                    ),
+                )
+            ),
+            field="date",
+        )
+    clash = db.session.scalar(
+        select(ClassSession.id).where(
+            ClassSession.class_id == klass.id,
+            ClassSession.starts_at == starts_at,
+            ClassSession.status == SessionStatus.SCHEDULED,
+        )
+    )
+    if clash is not None:
+        raise ValidationFailed(
+            str(
+                _l(
+                    "There is already a session on %(date)s at this time.",
+                    date=format_date(
+                        starts_at.astimezone(ZoneInfo(klass.timezone)).date(), "medium"
+                    ),
+                )
+            ),
+            field="date",
+        )
+    session = ClassSession(class_=klass, starts_at=starts_at, capacity=capacity, seats_taken=0)
+    db.session.add(session)
+    return session
+
+
+def add_session(
+    klass: Class,
+    day: date,
+    local_time: time,
+    capacity: int | None = None,
+    *,
+    now: datetime | None = None,
+) -> ClassSession:
+    """Schedule one session at a wall-clock date and time in the class's zone."""
+    _check_can_schedule(klass)
+    capacity = klass.max_participants if capacity is None else capacity
+    _check_capacity(capacity)
+    starts_at = local_to_utc(day, local_time, klass.timezone)
+    session = _new_session(klass, starts_at, capacity, now or utcnow())
+    db.session.flush()
+    log.info("class %s: session %s added", klass.id, session.id)
+    return session
+
+
+def weekly_dates(starting: date, weekday: int, weeks: int) -> list[date]:
+    """`weeks` dates on `weekday` (Monday=0), the first on or after `starting`."""
+    first = starting + timedelta(days=(weekday - starting.weekday()) % 7)
+    return [first + timedelta(weeks=n) for n in range(weeks)]
+
+
+def add_weekly_sessions(
+    klass: Class,
+    *,
+    weekday: int,
+    starting: date,
+    local_time: time,
+    weeks: int,
+    capacity: int | None = None,
+    now: datetime | None = None,
+) -> list[ClassSession]:
+    """Schedule a weekly series: the same wall-clock time every week, across clock changes.
+
+    Each date is converted on its own, so 10:00 stays 10:00 locally and the UTC instant
+    moves by an hour when daylight saving time starts or ends. All or nothing.
+    """
+    _check_can_schedule(klass)
+    if not 0 <= weekday <= 6:
+        raise ValidationFailed(str(_l("Choose a day of the week.")), field="weekday")
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ValidationFailed(
+            str(_l("A series has between 1 and %(n)d weeks.", n=MAX_WEEKS)), field="weeks"
+        )
+    capacity = klass.max_participants if capacity is None else capacity
+    _check_capacity(capacity)
+    now = now or utcnow()
+    sessions = [
+        _new_session(klass, local_to_utc(day, local_time, klass.timezone), capacity, now)
+        for day in weekly_dates(starting, weekday, weeks)
+    ]
+    db.session.flush()
+    log.info("class %s: %d weekly sessions added", klass.id, len(sessions))
+    return sessions
+
+
+def update_capacity(session: ClassSession, capacity: int) -> ClassSession:
+    """Change a session's seats; never below the seats already taken."""
+    if session.is_cancelled:
+        raise NotAllowed(str(_l("This session is cancelled.")))
+    _check_capacity(capacity)
+    if capacity < session.seats_taken:
+        raise ValidationFailed(
+            str(
+                _l(
+                    "%(n)d seats are already booked: the capacity cannot be lower.",
+                    n=session.seats_taken,
+                )
+            ),
+            field="capacity",
+        )
+    session.capacity = capacity
+    db.session.flush()
+    return session
+
+
+def on_session_cancelled(session: ClassSession) -> None:
+    """Called once when an artisan cancels a session, in the same transaction.
+
+    Every booking is refunded in full (an artisan's cancellation always refunds, see
+    policy.refund_cents) and each customer gets an e-mail; unpaid orders holding seats are
+    cancelled.
+    """
+    from shop.orders.services import cancel_session_bookings
+
+    cancel_session_bookings(session)
+
+
+def cancel_session(session: ClassSession) -> ClassSession:
+    """Cancel an upcoming session; bookings are refunded by on_session_cancelled."""
+    if session.is_cancelled:
+        raise InvalidTransition(str(_l("This session is already cancelled.")))
+    now = utcnow()
+    if session.starts_at <= now:
+        raise NotAllowed(str(_l("A session that has started cannot be cancelled.")))
+    session.status = SessionStatus.CANCELLED
+    session.cancelled_at = now
+    db.session.flush()
+    on_session_cancelled(session)
+    log.info("class session %s cancelled", session.id)
+    return session
+
+
+def sessions_of(klass: Class, *, upcoming: bool = True, now: datetime | None = None):
+    """The class's sessions in date order: upcoming (default) or past."""
+    now = now or utcnow()
+    query = select(ClassSession).where(ClassSession.class_id == klass.id)
+    if upcoming:
+        query = query.where(ClassSession.starts_at > now).order_by(ClassSession.starts_at)
+    else:
+        query = query.where(ClassSession.starts_at <= now).order_by(ClassSession.starts_at.desc())
+    return list(db.session.scalars(query))
+
+
+def upcoming_session_count(klass: Class, now: datetime | None = None) -> int:
+    """Scheduled sessions still to come."""
+    return db.session.scalar(
+        select(func.count(ClassSession.id)).where(
+            ClassSession.class_id == klass.id,
+            ClassSession.status == SessionStatus.SCHEDULED,
+            ClassSession.starts_at > (now or utcnow()),
+        )
+    )
+
+
+def booked_upcoming_count(klass: Class, now: datetime | None = None) -> int:
+    """Scheduled sessions still to come that have at least one seat taken."""
+    return db.session.scalar(
+        select(func.count(ClassSession.id)).where(
+            ClassSession.class_id == klass.id,
+            ClassSession.status == SessionStatus.SCHEDULED,
+            ClassSession.starts_at > (now or utcnow()),
+            ClassSession.seats_taken > 0,
+        )
+    )
+
+
+# Public queries
+
+
+@dataclass
+class ClassFilters:
+    """What a visitor can filter classes by."""
+
+    city: str | None = None
+    goal: tuple[str, int] | None = None
+    artisan: str | None = None
+
+
+def _upcoming(now: datetime):
+    return (ClassSession.status == SessionStatus.SCHEDULED) & (ClassSession.starts_at > now)
+
+
+def public_classes(filters: ClassFilters, now: datetime | None = None):
+    """A select() of public classes with an upcoming session, soonest first, eager-loaded."""
+    now = now or utcnow()
+    soonest = (
+        select(ClassSession.class_id, func.min(ClassSession.starts_at).label("next_start"))
+        .where(_upcoming(now))
+        .group_by(ClassSession.class_id)
+        .subquery()
+    )
+    query = (
+        select(Class)
+        .join(soonest, soonest.c.class_id == Class.id)
+        .join(Class.artisan)
+        .where(Class.status == C.ACTIVE, Artisan.public_filter())
+        .options(
+            selectinload(Class.photos),
+            selectinload(Class.goals),
+            selectinload(Class.artisan),
+        )
+    )
+    if filters.city:
+        query = query.where(func.lower(Artisan.city) == filters.city.strip().lower())
+    if filters.goal:
+        kind, number = filters.goal
+        query = query.where(
+            Class.goals.any((ClassGoal.kind == kind) & (ClassGoal.number == number))
+        )
+    if filters.artisan:
+        query = query.where(Artisan.slug == filters.artisan)
+    return query.order_by(soonest.c.next_start, Class.id)
+
+
+def next_sessions(
+    class_ids: list[int], now: datetime | None = None
+) -> dict[int, tuple[ClassSession, int]]:
+    """For each class: its next scheduled session and how many are still to come (one query)."""
+    if not class_ids:
+        return {}
+    now = now or utcnow()
+    ranked = (
+        select(
+            ClassSession.id,
+            func.row_number()
+            .over(
+                partition_by=ClassSession.class_id,
+                order_by=(ClassSession.starts_at, ClassSession.id),
+            )
+            .label("rank"),
+            func.count().over(partition_by=ClassSession.class_id).label("upcoming"),
+        )
+        .where(ClassSession.class_id.in_(class_ids), _upcoming(now))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ClassSession, ranked.c.upcoming)
+        .join(ranked, ranked.c.id == ClassSession.id)
+        .where(ranked.c.rank == 1)
+    )
+    return {session.class_id: (session, upcoming) for session, upcoming in rows}
+
+
+def get_public_class(slug: str) -> Class | None:
+    """The class with this slug if the public may see it (with or without upcoming dates)."""
+    return db.session.scalar(
+        select(Class)
+        .join(Class.artisan)
+        .where(Class.slug == slug, Class.status == C.ACTIVE, Artisan.public_filter())
+        .options(
+            selectinload(Class.photos),
+            selectinload(Class.goals),
+            selectinload(Class.artisan).selectinload(Artisan.profile_image),
+        )
+    )
+
+
+def public_sessions(klass: Class, now: datetime | None = None, limit: int = 60):
+    """Upcoming sessions to list on the class page, cancelled ones included (labelled)."""
+    return list(
+        db.session.scalars(
+            select(ClassSession)
+            .where(ClassSession.class_id == klass.id, ClassSession.starts_at > (now or utcnow()))
+            .order_by(ClassSession.starts_at, ClassSession.id)
+            .limit(limit)
+        )
+    )
+
+
+def public_cities(now: datetime | None = None) -> list[str]:
+    """Cities with at least one public class coming up, for the filter."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Artisan.city)
+            .join(Class, Class.artisan_id == Artisan.id)
+            .where(
+                Class.status == C.ACTIVE,
+                Artisan.public_filter(),
+                Class.id.in_(select(ClassSession.class_id).where(_upcoming(now))),
+            )
+            .distinct()
+            .order_by(Artisan.city)
+        )
+    )

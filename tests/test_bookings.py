@@ -1,0 +1,257 @@
+"""Class seats through the cart: reservation, release, policy refunds, reminders, .ics."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from shop.classes.models import ClassSession
+from shop.core.time import utcnow
+from shop.errors import InvalidTransition, ValidationFailed
+from shop.extensions import db as _db
+from shop.orders import cart, services
+from shop.orders.cart import CartEntry
+from shop.orders.models import Order, OrderLine, OrderStatus
+from tests import class_factories
+from tests.conftest import post_form
+from tests.test_orders_services import pay
+
+
+def seats(db, session) -> int:
+    db.session.expire_all()
+    return db.session.get(ClassSession, session.id).seats_taken
+
+
+def book(session, quantity=1, names=None, token=None):
+    names = names or tuple(f"Person {i}" for i in range(quantity))
+    return services.place_order(
+        services.CheckoutRequest(
+            entries=[CartEntry("seat", session.id, quantity, names)],
+            contact=services.Contact("Lucía", "lucia@example.com"),
+            deliveries={},
+            checkout_token=token or f"seat-{random.random()}",
+        )
+    )
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context():
+        yield
+
+
+def test_booking_reserves_seats_and_copies_price(db, ctx):
+    session = class_factories.session(capacity=8)
+    order = book(session, 2, ("Ana", "Luis"))
+    line = order.lines[0]
+    assert line.is_seat and line.session_id == session.id and line.attendees == ["Ana", "Luis"]
+    assert order.total_cents == 2 * session.class_.price_cents and order.shipping_cents == 0
+    assert "America/Guayaquil" in line.title
+    assert seats(db, session) == 2
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ({"seats_taken": 8}, "completa"),
+        ({"status": "cancelled"}, "cancelada"),
+    ],
+)
+def test_full_or_cancelled_sessions_cannot_be_booked(db, ctx, setup, message):
+    session = class_factories.session(capacity=8, **setup)
+    with pytest.raises(services.OutOfStock, match=message):
+        book(session, 1)
+
+
+def test_past_session_cannot_be_booked(db, ctx):
+    session = class_factories.session(starts_at=utcnow() - timedelta(hours=1))
+    with pytest.raises(services.OutOfStock):
+        book(session, 1)
+
+
+def test_cart_asks_one_name_per_seat(db, ctx):
+    session = class_factories.session()
+    store = cart.SessionCart({})
+    with pytest.raises(ValidationFailed) as error:
+        cart.add_seats(store, session.id, 2, ["Only one"])
+    assert error.value.field == "attendees"
+    cart.add_seats(store, session.id, 2, ["Ana", "Luis"])
+    assert store.entries() == [CartEntry("seat", session.id, 2, ("Ana", "Luis"))]
+    with pytest.raises(ValidationFailed):
+        cart.add_seats(store, session.id, 7, [f"P{i}" for i in range(7)])  # 9 > 8 seats
+
+
+def test_expiry_and_cancellation_release_seats_once(db, ctx):
+    session = class_factories.session(capacity=8)
+    order = book(session, 3)
+    _db.session.commit()
+    assert services.expire_orders(utcnow() + timedelta(minutes=31)) == 1
+    assert services.expire_orders(utcnow() + timedelta(minutes=31)) == 0
+    assert seats(db, session) == 0
+    assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
+
+
+def test_customer_cancels_within_policy_and_gets_refund(db, ctx, outbox):
+    session = class_factories.session(
+        klass=class_factories.class_(policy="flexible"), starts_at=utcnow() + timedelta(days=3)
+    )
+    order = book(session, 2)
+    pay(order)
+    line = order.lines[0]
+    assert services.booking_refund_cents(line) == line.total_cents
+    refunded = services.cancel_booking(line)
+    assert refunded == line.total_cents and order.refunded_cents == refunded
+    assert seats(db, session) == 0
+    with pytest.raises(InvalidTransition):
+        services.cancel_booking(line)
+
+
+def test_strict_policy_cancellation_frees_seats_without_refund(db, ctx):
+    session = class_factories.session(klass=class_factories.class_(policy="strict"))
+    order = book(session, 1)
+    pay(order)
+    assert services.cancel_booking(order.lines[0]) == 0
+    assert order.refunded_cents == 0 and seats(db, session) == 0
+
+
+def test_artisan_cancelling_a_session_refunds_everyone_in_full(db, ctx, outbox):
+    from shop.classes import services as class_services
+
+    session = class_factories.session(klass=class_factories.class_(policy="strict"))
+    paid = book(session, 2)
+    pay(paid)
+    unpaid = book(session, 1)
+    _db.session.commit()
+    class_services.cancel_session(session)
+    _db.session.commit()
+    _db.session.expire_all()
+    paid, unpaid = db.session.get(Order, paid.id), db.session.get(Order, unpaid.id)
+    assert paid.refunded_cents == paid.paid_cents and paid.status == OrderStatus.REFUNDED
+    assert unpaid.status == OrderStatus.CANCELLED
+    assert seats(db, session) == 0
+    assert any("cancel" in m["Subject"].lower() for m in outbox.to("lucia@example.com"))
+
+
+def test_reminders_once_per_booking(db, ctx, outbox):
+    soon = class_factories.session(
+        starts_at=(utcnow() + timedelta(hours=20)).replace(microsecond=0)
+    )
+    later = class_factories.session(starts_at=utcnow() + timedelta(days=5))
+    for session in (soon, later):
+        pay(book(session, 1))
+    _db.session.commit()
+    assert services.send_reminders() == 1
+    _db.session.commit()
+    assert services.send_reminders() == 0
+    _db.session.commit()
+    reminders = [m for m in outbox.to("lucia@example.com") if "Recordatorio" in m["Subject"]]
+    assert len(reminders) == 1
+    attachment = next(part for part in reminders[0].iter_attachments())
+    calendar = Calendar.from_ical(attachment.get_content())
+    event = next(iter(calendar.walk("VEVENT")))
+    assert event.decoded("dtstart").astimezone(soon.starts_at.tzinfo) == soon.starts_at
+    assert class_factories.ADDRESS in str(event.get("location"))
+
+
+def test_confirmation_carries_the_calendar_and_link_downloads_it(app, client, db, outbox):
+    session = class_factories.session()
+    _db.session.commit()
+    response = post_form(
+        client,
+        "/cart/add-seats",
+        {"session_id": str(session.id), "quantity": "2", "attendees": "Ana\nLuis"},
+    )
+    assert response.headers["Location"] == "/cart"
+    from tests.test_orders_routes import place
+
+    response, _ = place(client)
+    post_form(client, response.headers["Location"], {"outcome": "pay"})
+    order = db.session.scalar(select(Order))
+    assert order.status == OrderStatus.PAID and order.total_cents == 2 * 3500
+    message = outbox.to("gina@example.com")[0]
+    assert [part.get_content_type() for part in message.iter_attachments()] == ["text/calendar"]
+    line = order.lines[0]
+    ics = client.get(f"/orders/{order.access_token}/bookings/{line.id}.ics")
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    assert b"BEGIN:VALARM" in ics.data
+    page = client.get(f"/orders/{order.access_token}").get_data(as_text=True)
+    assert class_factories.ADDRESS in page  # booked: the address is revealed
+    stranger = app.test_client()
+    assert stranger.get(f"/orders/x/bookings/{line.id}.ics").status_code == 404
+
+
+def test_address_stays_private_before_booking(client, db):
+    session = class_factories.session()
+    _db.session.commit()
+    html = client.get(f"/classes/{session.class_.slug}").get_data(as_text=True)
+    assert class_factories.ADDRESS not in html
+    assert "/cart/add-seats" in html
+
+
+def test_thirty_threads_for_eight_seats(backend, database_url, tmp_path, app, db):
+    if backend != "postgresql":
+        pytest.skip("row-level races need PostgreSQL (SQLite serialises all writers)")
+    from shop import create_app
+    from tests.conftest import _config
+
+    session = class_factories.session(capacity=8)
+    _db.session.commit()
+    session_id = session.id  # threads must not touch the test's own db session
+    config = _config(database_url, tmp_path)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 40, "max_overflow": 0}
+    racing = create_app(config)
+    barrier = threading.Barrier(30)
+    results: list[str] = []
+
+    def buyer(index: int) -> None:
+        with racing.app_context(), racing.test_request_context():
+            request = services.CheckoutRequest(
+                entries=[CartEntry("seat", session_id, 1, (f"P{index}",))],
+                contact=services.Contact("P", f"p{index}@example.com"),
+                deliveries={},
+                checkout_token=f"thread-{index}",
+            )
+            barrier.wait()
+            try:
+                services.place_order(request)
+                _db.session.commit()
+                results.append("booked")
+            except services.OutOfStock as error:
+                _db.session.rollback()
+                results.append(
+                    "full"
+                    if "full" in error.message or "completa" in error.message
+                    else error.message
+                )
+            except Exception as error:
+                _db.session.rollback()
+                results.append(f"error {type(error).__name__}")
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with racing.app_context():
+        _db.engine.dispose()
+    assert Counter(results) == {"booked": 8, "full": 22}, Counter(results)
+    assert seats(db, session) == 8
+    assert db.session.scalar(select(func.sum(OrderLine.quantity))) == 8
+
+
+def test_roster_lists_paid_bookings_only(db, ctx):
+    from shop.classes.roster import roster_entries
+
+    session = class_factories.session()
+    pay(book(session, 2, ("Ana", "Luis")))
+    book(session, 1, ("Unpaid",))
+    entries = roster_entries(session)
+    assert [(e.name, e.seats, e.email) for e in entries] == [("Ana, Luis", 2, "lucia@example.com")]
