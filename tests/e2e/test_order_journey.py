@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from tests import class_factories, factories
@@ -64,6 +66,6 @@ def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, brow
     expect(page.get_by_text(class_factories.ADDRESS)).to_be_visible()  # revealed once booked
     with page.expect_download() as download:
         page.get_by_role("link", name="Añadir al calendario (.ics)").click()
-    assert b"BEGIN:VEVENT" in open(download.value.path(), "rb").read()
+    assert b"BEGIN:VEVENT" in Path(download.value.path()).read_bytes()
     page.screenshot(path="/tmp/order-phone.png", full_page=True)
     assert page.js_errors == []
