@@ -13,7 +13,6 @@ from shop.artisans.models import Artisan, ArtisanStatus
 from shop.artisans.services import slugify
 from shop.catalog import search
 from shop.catalog.models import (
-    MAX_PHOTOS,
     Category,
     Product,
     ProductGoal,
@@ -24,6 +23,7 @@ from shop.core.time import utcnow
 from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.extensions import db
 from shop.goals import get_goal
+from shop.media import gallery
 from shop.media.models import Image
 
 log = logging.getLogger(__name__)
@@ -196,46 +196,18 @@ def change_status(product: Product, action: str) -> Product:
 
 
 def add_photo(product: Product, image: Image) -> ProductPhoto:
-    """Attach a stored photo at the end (at most MAX_PHOTOS)."""
-    if len(product.photos) >= MAX_PHOTOS:
-        raise ValidationFailed(
-            str(_l("A product can have at most %(n)d photos.", n=MAX_PHOTOS)), field="photos"
-        )
-    position = max((p.position for p in product.photos), default=-1) + 1
-    photo = ProductPhoto(image=image, position=position)
-    product.photos.append(photo)
-    db.session.flush()
-    return photo
+    """Attach a stored photo at the end of the gallery."""
+    return gallery.add_photo(product, ProductPhoto, image)
 
 
 def remove_photo(product: Product, photo_id: int) -> None:
-    """Detach a photo from the product."""
-    photo = next((p for p in product.photos if p.id == photo_id), None)
-    if photo is None:
-        raise NotAllowed()
-    product.photos.remove(photo)
-    _renumber(product)
+    """Detach a photo from the gallery."""
+    gallery.remove_photo(product, photo_id)
 
 
 def move_photo(product: Product, photo_id: int, step: int) -> None:
     """Move a photo one place earlier (step=-1) or later (step=1)."""
-    photos = list(product.photos)
-    index = next((i for i, p in enumerate(photos) if p.id == photo_id), None)
-    if index is None:
-        raise NotAllowed()
-    target = index + (1 if step > 0 else -1)
-    if 0 <= target < len(photos):
-        photos[index], photos[target] = photos[target], photos[index]
-        for position, photo in enumerate(photos):
-            photo.position = position
-        db.session.flush()
-        db.session.expire(product, ["photos"])
-
-
-def _renumber(product: Product) -> None:
-    for position, photo in enumerate(product.photos):
-        photo.position = position
-    db.session.flush()
+    gallery.move_photo(product, photo_id, step)
 
 
 @dataclass

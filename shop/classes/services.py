@@ -16,7 +16,6 @@ from sqlalchemy.orm import selectinload
 from shop.artisans.models import Artisan, ArtisanStatus
 from shop.artisans.services import slugify
 from shop.classes.models import (
-    MAX_PHOTOS,
     CancellationPolicy,
     Class,
     ClassGoal,
@@ -31,6 +30,7 @@ from shop.core.time import utcnow
 from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.extensions import db
 from shop.goals import get_goal
+from shop.media import gallery
 from shop.media.models import Image
 
 log = logging.getLogger(__name__)
@@ -263,42 +263,18 @@ def change_status(klass: Class, action: str) -> Class:
 
 
 def add_photo(klass: Class, image: Image) -> ClassPhoto:
-    """Attach a stored photo at the end (at most MAX_PHOTOS)."""
-    if len(klass.photos) >= MAX_PHOTOS:
-        raise ValidationFailed(
-            str(_l("A class can have at most %(n)d photos.", n=MAX_PHOTOS)), field="photos"
-        )
-    position = max((p.position for p in klass.photos), default=-1) + 1
-    photo = ClassPhoto(image=image, position=position)
-    klass.photos.append(photo)
-    db.session.flush()
-    return photo
+    """Attach a stored photo at the end of the gallery."""
+    return gallery.add_photo(klass, ClassPhoto, image)
 
 
 def remove_photo(klass: Class, photo_id: int) -> None:
-    """Detach a photo from the class."""
-    photo = next((p for p in klass.photos if p.id == photo_id), None)
-    if photo is None:
-        raise NotAllowed()
-    klass.photos.remove(photo)
-    for position, remaining in enumerate(klass.photos):
-        remaining.position = position
-    db.session.flush()
+    """Detach a photo from the gallery."""
+    gallery.remove_photo(klass, photo_id)
 
 
 def move_photo(klass: Class, photo_id: int, step: int) -> None:
     """Move a photo one place earlier (step=-1) or later (step=1)."""
-    photos = list(klass.photos)
-    index = next((i for i, p in enumerate(photos) if p.id == photo_id), None)
-    if index is None:
-        raise NotAllowed()
-    target = index + (1 if step > 0 else -1)
-    if 0 <= target < len(photos):
-        photos[index], photos[target] = photos[target], photos[index]
-        for position, photo in enumerate(photos):
-            photo.position = position
-        db.session.flush()
-        db.session.expire(klass, ["photos"])
+    gallery.move_photo(klass, photo_id, step)
 
 
 # Sessions
