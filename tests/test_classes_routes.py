@@ -373,7 +373,7 @@ def test_photos_upload_reorder_remove_and_limit(approved, db):
         headers=EN,
     )
     assert response.status_code == 422
-    assert "A class can have at most 8 photos." in response.get_data(as_text=True)
+    assert "At most 8 photos." in response.get_data(as_text=True)
     db.session.expire_all()
     assert len(db.session.get(Class, klass.id).photos) == 2
     # A photo of another class cannot be moved from here.
