@@ -145,6 +145,38 @@ def _demo_products(workshop, potter: User) -> None:
     workshop.shipping_rate_cents = 450
 
 
+def _demo_class(workshop, potter: User) -> None:
+    """The potter's dream come true: a weekly ceramics class for beginners in Quito."""
+    from datetime import time, timedelta
+
+    from shop.classes import services as classes
+    from shop.classes.models import CancellationPolicy, SkillLevel
+    from shop.core.time import utcnow
+
+    klass = classes.create_class(
+        workshop,
+        classes.ClassData(
+            title="Cerámica para principiantes",
+            price_cents=3500,
+            duration_minutes=150,
+            min_participants=2,
+            max_participants=6,
+            meeting_area="La Floresta, Quito",
+            address="Calle Ejemplo 123 y Av. Demo (dirección de demostración)",
+            description="Amasamos, centramos en el torno y hacemos un cuenco que te llevas "
+            "cocido una semana después.",
+            included="Barro, esmaltes, la cocción y un café.",
+            skill_level=SkillLevel.BEGINNER,
+            languages="Español, English",
+            cancellation_policy=CancellationPolicy.FLEXIBLE,
+        ),
+    )
+    classes.add_photo(klass, save_image(_demo_photo(7, (1200, 800)), potter.id, alt=klass.title))
+    classes.change_status(klass, "publish")
+    start = (utcnow() + timedelta(days=2)).date()
+    classes.add_weekly_sessions(klass, weekday=5, starting=start, local_time=time(10, 0), weeks=8)
+
+
 def seed() -> bool:
     """Create the demo rows unless they exist; returns True when it created them."""
     if db.session.scalar(select(User).where(User.email == DEMO_LOGINS[0][1])) is not None:
@@ -193,6 +225,8 @@ def seed() -> bool:
     for goal in workshop.goals:
         if (goal.kind, goal.number) == ("sdg", 8):
             artisans.verify_goal(goal, admin, True)
+    _demo_products(workshop, potter)
+    _demo_class(workshop, potter)
 
     artisans.apply(
         weaver,

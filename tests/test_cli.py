@@ -60,3 +60,13 @@ def test_demo_logins_work(app, runner, db):
         client = app.test_client()
         login(client, email, password)
         assert client.get("/auth/account").status_code == 200
+
+
+def test_demo_has_a_public_workshop_with_products_and_a_class(runner, client, db):
+    runner.invoke(args=["seed-demo"])
+    assert client.get("/artisans/barro-vivo").status_code == 200
+    listing = client.get("/products").get_data(as_text=True)
+    assert "Taza de gres esmaltada" in listing
+    classes = client.get("/classes").get_data(as_text=True)
+    assert "Cerámica para principiantes" in classes
+    assert client.get("/classes/ceramica-para-principiantes").status_code == 200
