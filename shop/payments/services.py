@@ -81,11 +81,13 @@ def handle_stripe_event(event) -> str:
 
     from shop.payments.models import ProcessedEvent
 
+    # No savepoint on purpose: with pysqlite a SAVEPOINT opened as the first statement is
+    # its own transaction and RELEASE would commit the event id even if handling then fails.
     try:
-        with db.session.begin_nested():
-            db.session.add(ProcessedEvent(id=event.id, type=event.type))
-            db.session.flush()
+        db.session.add(ProcessedEvent(id=event.id, type=event.type))
+        db.session.flush()
     except IntegrityError:
+        db.session.rollback()  # nothing else was written in this request yet
         return "duplicate event"
     if event.type not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
         return "ignored"
