@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
+
+
+def open_menu(page):
+    """Open the phone menu and wait until its slide-down has finished (clicks during the
+    animation can land on nothing)."""
+    page.get_by_role("button", name="Abrir menú").click()
+    expect(page.locator("#nav-menu")).to_have_class(re.compile(r"\bshow\b"))
+    expect(page.locator("#nav-menu")).not_to_have_class(re.compile(r"\bcollapsing\b"))
 
 
 def test_register_log_out_log_in(page, live_server):
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
-    page.get_by_role("button", name="Abrir menú").click()
+    open_menu(page)
     page.get_by_role("link", name="Crear cuenta").click()
 
     page.get_by_label("Tu nombre").fill("Rosa Alfarera")
@@ -27,11 +37,11 @@ def test_register_log_out_log_in(page, live_server):
     )
 
     # On a phone the navigation is collapsed behind the menu button.
-    page.get_by_role("button", name="Abrir menú").click()
+    open_menu(page)
     page.get_by_role("button", name="Cerrar sesión").click()
     expect(page.get_by_text("Has cerrado la sesión.")).to_be_visible()
 
-    page.get_by_role("button", name="Abrir menú").click()
+    open_menu(page)
     page.get_by_role("link", name="Iniciar sesión").click()
     page.get_by_label("Correo electrónico").fill("rosa@example.com")
     page.get_by_label("Contraseña").fill("barro y fuego 2026")
