@@ -341,6 +341,51 @@ def test_payment_after_expiry_is_flagged_not_lost(stripe_app, db):
     assert "refund it or honour it" in order.review_reason
 
 
+@pytest.mark.parametrize("refunded", [False, True], ids=["paid", "refunded"])
+def test_second_payment_for_a_paid_order_is_flagged_not_taken_for_a_repeat(
+    stripe_app, db, localstripe, outbox, refunded
+):
+    order_id, intent_id, product_id = new_order(stripe_app, db, price_cents=2000)
+    with stripe_app.app_context(), stripe_app.test_request_context():
+        other_tab = payments.start_payment(_db.session.get(Order, order_id)).gateway_ref
+        _db.session.commit()
+    amount = db.session.get(Order, order_id).total_cents
+    client = sdk(localstripe)
+    client.v1.payment_intents.update(intent_id, params={"payment_method": "pm_card_visa"})
+    client.v1.payment_intents.confirm(intent_id)
+    wait_status(db, order_id, OrderStatus.PAID)
+    if refunded:
+        admin = factories.user(is_admin=True)
+        db.session.commit()
+        with stripe_app.app_context(), stripe_app.test_request_context():
+            staff = _db.session.get(type(admin), admin.id)
+            orders.refund(_db.session.get(Order, order_id), staff, amount)
+            _db.session.commit()
+    db.session.expire_all()
+    before = db.session.get(Order, order_id)
+    status, paid_at = before.status, before.paid_at
+    mails = len(outbox.messages())
+
+    second = signed_event("payment_intent.succeeded", other_tab, amount, order_id)
+    assert post_event(stripe_app, *second).get_json()["outcome"] == "second_payment"
+    again = signed_event("payment_intent.succeeded", other_tab, amount, order_id)
+    assert post_event(stripe_app, *again).get_json()["outcome"] == "duplicate"
+    db.session.expire_all()
+    order = db.session.get(Order, order_id)
+    assert (order.status, order.paid_at, order.paid_cents) == (status, paid_at, amount)
+    assert order.needs_review and other_tab in order.review_reason
+    assert f"{amount} USD" in order.review_reason
+    from shop.catalog.models import Product
+    from shop.orders.models import OrderEvent
+
+    actions = db.session.scalars(
+        select(OrderEvent.action).where(OrderEvent.order_id == order_id)
+    ).all()
+    assert actions.count("paid") == 1 and actions.count("second_payment") == 1
+    assert len(outbox.messages()) == mails
+    assert db.session.get(Product, product_id).stock == 2
+
+
 def test_amount_mismatch_is_flagged_for_review(stripe_app, db):
     order_id, intent_id, _ = new_order(stripe_app, db)
     amount = db.session.get(Order, order_id).total_cents

@@ -319,11 +319,19 @@ def expire_orders(now: datetime | None = None) -> int:
     return expired
 
 
-def mark_paid(order: Order, amount_cents: int, currency: str) -> str:
+def mark_paid(
+    order: Order, amount_cents: int, currency: str, payment_ref: str | None = None
+) -> str:
     """The gateway confirmed a payment: move the order to paid once; say what happened.
 
-    Returns "paid", "already_paid", "mismatch" (flagged, not fulfilled) or "late" (the order
-    was no longer waiting: flagged for an admin to refund or honour).
+    Returns "paid", "already_paid", "mismatch" (flagged, not fulfilled), "second_payment"
+    (another payment had paid the order: flagged for an admin to refund this one) or "late"
+    (the order was no longer waiting: flagged for an admin to refund or honour).
+
+    payment_ref is the gateway reference of a payment confirmed for the first time, as
+    confirm_payment passes it. Such a payment is never the one that paid the order, so an
+    order already paid means the customer was charged twice, whatever the amounts. Without
+    it, a call for an order already paid this amount repeats that payment: "already_paid".
     """
     if amount_cents != order.total_cents or currency.upper() != order.currency:
         order.needs_review = True
@@ -337,11 +345,18 @@ def mark_paid(order: Order, amount_cents: int, currency: str) -> str:
         record_event(order, "paid", detail=f"{amount_cents} {currency}")
         _notify_paid(order)
         return "paid"
-    if (
-        order.status in (OS.PAID, OS.FULFILLED, OS.PARTIALLY_REFUNDED, OS.REFUNDED)
-        and order.paid_cents == amount_cents
-    ):
-        return "already_paid"
+    if order.status in (OS.PAID, OS.FULFILLED, OS.PARTIALLY_REFUNDED, OS.REFUNDED):
+        if payment_ref is None and order.paid_cents == amount_cents:
+            return "already_paid"
+        order.needs_review = True
+        order.review_reason = (
+            f"second payment {payment_ref or '(no reference)'} of {amount_cents} {currency} "
+            f"arrived for an order already {order.status} (another payment paid "
+            f"{order.paid_cents} {order.currency}): refund this one"
+        )
+        record_event(order, "second_payment", detail=order.review_reason)
+        log.warning("order %s: %s", order.reference, order.review_reason)
+        return "second_payment"
     order.needs_review = True
     order.review_reason = (
         f"payment of {amount_cents} {currency} arrived while the order "

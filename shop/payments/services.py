@@ -51,7 +51,9 @@ def confirm_payment(payment: Payment, amount_cents: int, currency: str) -> str:
     """The gateway says the money arrived. Idempotent: repeated or racing calls pay once.
 
     Returns the outcome of orders.mark_paid, or "duplicate" when this payment was already
-    confirmed.
+    confirmed. Only the first confirmation of a payment gets past the conditional update,
+    so an order found paid already was paid by another payment: mark_paid is told which
+    payment this is and flags it as a second charge instead of taking it for a repeat.
     """
     result = db.session.execute(
         update(Payment)
@@ -62,7 +64,9 @@ def confirm_payment(payment: Payment, amount_cents: int, currency: str) -> str:
     if result.rowcount != 1:
         return "duplicate"
     db.session.refresh(payment)
-    outcome = orders.mark_paid(payment.order, amount_cents, currency)
+    outcome = orders.mark_paid(
+        payment.order, amount_cents, currency, payment_ref=payment.gateway_ref
+    )
     log.info("payment %s for order %s: %s", payment.gateway_ref, payment.order.reference, outcome)
     return outcome
 
