@@ -42,8 +42,8 @@ lint: install-dev
 # Refresh the catalogues after adding or changing user-facing strings, then translate the new
 # Spanish entries in shop/translations/es/LC_MESSAGES/messages.po (a test checks none is missing).
 i18n: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o shop/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o shop/translations/messages.pot --no-location --sort-output --width 100 .
+	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations --no-fuzzy-matching --ignore-obsolete --width 100
 
 bench: install-dev translations
 	$(BIN)/python -m bench

@@ -64,12 +64,16 @@ def reindex_search() -> None:
 @click.command("expire-orders")
 @with_appcontext
 def expire_orders() -> None:
-    """Cancel unpaid orders past their hold and give back their stock (run every minute)."""
+    """Cancel unpaid orders past their hold and pass on waitlist offers past theirs (run
+    every minute)."""
+    from shop.classes.waitlist import expire_offers
     from shop.orders.services import expire_orders as expire
 
     count = expire()
     db.session.commit()
-    click.echo(f"Expired {count} unpaid orders.")
+    offers = expire_offers()
+    db.session.commit()
+    click.echo(f"Expired {count} unpaid orders and {offers} waitlist offers.")
 
 
 @click.command("send-reminders")

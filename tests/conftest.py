@@ -258,3 +258,18 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     server = LiveServer(app).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def pg_app(backend, database_url, tmp_path, app) -> Iterator[Flask]:
+    """A second app on the same PostgreSQL database, with a pool big enough for every
+    thread of a race (each thread gets its own connection)."""
+    if backend != "postgresql":
+        pytest.skip("row-level races need PostgreSQL (SQLite serialises all writers)")
+    config = _config(database_url, tmp_path)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 60, "max_overflow": 0}
+    racing = create_app(config)
+    racing.test_client_class = IsolatedClient
+    yield racing
+    with racing.app_context():
+        _db.engine.dispose()

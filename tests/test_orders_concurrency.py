@@ -6,31 +6,14 @@ import random
 import threading
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 
-from shop import create_app
 from shop.catalog.models import Product
 from shop.extensions import db as _db
 from shop.orders import services
 from shop.orders.cart import CartEntry
 from shop.orders.models import Delivery, Order, OrderLine
 from tests import factories
-from tests.conftest import IsolatedClient, _config
-
-
-@pytest.fixture
-def pg_app(backend, database_url, tmp_path, app):
-    """A second app on the same database with a pool big enough for every thread."""
-    if backend != "postgresql":
-        pytest.skip("row-level races need PostgreSQL (SQLite serialises all writers)")
-    config = _config(database_url, tmp_path)
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 60, "max_overflow": 0}
-    racing = create_app(config)
-    racing.test_client_class = IsolatedClient
-    yield racing
-    with racing.app_context():
-        _db.engine.dispose()
 
 
 def _buy(app, barrier, entries, artisan_ids, results, index):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.artisans.models import Artisan, _enum
@@ -14,6 +16,9 @@ from shop.core.time import UTCDateTime, to_local, utcnow
 from shop.extensions import db
 from shop.goals import Goal, get_goal
 from shop.media.models import Image
+
+if TYPE_CHECKING:
+    from shop.orders.models import Order
 
 MAX_PHOTOS = 8
 DEFAULT_TIMEZONE = "America/Guayaquil"
@@ -132,8 +137,9 @@ class Class(db.Model):
 class ClassSession(db.Model):
     """One dated occurrence of a class, with its own seats.
 
-    Seats are reserved by a conditional UPDATE on `seats_taken` (orders feature); the CHECK
-    constraints below are the last line of defence against overbooking.
+    Seats are reserved by a conditional UPDATE on `seats_taken` (orders feature); seats freed
+    while people wait are held for them in `seats_held` (waitlist). The CHECK constraints
+    below are the last line of defence against overbooking.
     """
 
     __tablename__ = "class_sessions"
@@ -141,6 +147,8 @@ class ClassSession(db.Model):
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint("seats_taken >= 0", name="seats_not_negative"),
         CheckConstraint("seats_taken <= capacity", name="seats_within_capacity"),
+        CheckConstraint("seats_held >= 0", name="held_not_negative"),
+        CheckConstraint("seats_taken + seats_held <= capacity", name="holds_within_capacity"),
         Index("ix_class_sessions_class_starts", "class_id", "starts_at"),
     )
 
@@ -149,6 +157,8 @@ class ClassSession(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     capacity: Mapped[int]
     seats_taken: Mapped[int] = mapped_column(default=0)
+    # Freed seats offered to someone on the waitlist: nobody else can book them meanwhile.
+    seats_held: Mapped[int] = mapped_column(default=0)
     status: Mapped[SessionStatus] = mapped_column(
         _enum(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED
     )
@@ -159,8 +169,8 @@ class ClassSession(db.Model):
 
     @property
     def seats_left(self) -> int:
-        """Seats still free (0 when full)."""
-        return max(0, self.capacity - self.seats_taken)
+        """Seats anyone may book now (0 when full); held seats belong to waitlist offers."""
+        return max(0, self.capacity - self.seats_taken - self.seats_held)
 
     @property
     def is_cancelled(self) -> bool:
@@ -229,3 +239,83 @@ class ClassGoal(db.Model):
     def goal(self) -> Goal:
         """The reference goal."""
         return get_goal(self.kind, self.number)
+
+
+class WaitlistStatus(enum.StrEnum):
+    """A place in a full session's queue (transitions: shop/classes/waitlist.py)."""
+
+    WAITING = "waiting"
+    OFFERED = "offered"  # seats are held for them until offer_expires_at
+    BOOKED = "booked"  # they placed an order with the held seats
+    EXPIRED = "expired"  # the offer ran out and passed to the next person
+    DECLINED = "declined"  # they let the offer go
+    LEFT = "left"  # they left the queue before any offer
+    CANCELLED = "cancelled"  # the artisan cancelled the session
+
+
+ACTIVE_WAITLIST = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+_ACTIVE_SQL = text("status IN ('waiting', 'offered')")
+
+
+def new_waitlist_token() -> str:
+    """The unguessable part of a waitlist place's private link (sent by e-mail)."""
+    return secrets.token_urlsafe(24)
+
+
+class WaitlistEntry(db.Model):
+    """Someone waiting for seats in a full session, first come first served."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "status <> 'offered' OR offer_expires_at IS NOT NULL", name="offer_has_expiry"
+        ),
+        # One live place per e-mail and session: a double submit cannot queue twice.
+        Index(
+            "uq_waitlist_entries_active_email",
+            "session_id",
+            "email",
+            unique=True,
+            sqlite_where=_ACTIVE_SQL,
+            postgresql_where=_ACTIVE_SQL,
+        ),
+        Index("ix_waitlist_entries_session_queue", "session_id", "status", "id"),
+        Index("ix_waitlist_entries_status_expiry", "status", "offer_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("class_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_waitlist_token)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    locale: Mapped[str] = mapped_column(String(8), default="es")
+    quantity: Mapped[int]
+    attendee_names: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[WaitlistStatus] = mapped_column(
+        _enum(WaitlistStatus, "waitlist_status"), default=WaitlistStatus.WAITING
+    )
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    session: Mapped[ClassSession] = relationship()
+    order: Mapped[Order | None] = relationship("Order")
+
+    @property
+    def attendees(self) -> list[str]:
+        """Names given for the seats, one per line."""
+        return [name for name in self.attendee_names.splitlines() if name.strip()]
+
+    @property
+    def is_active(self) -> bool:
+        """Still waiting, or holding an offer."""
+        return self.status in ACTIVE_WAITLIST
+
+    def __repr__(self) -> str:
+        return f"<WaitlistEntry {self.id} session={self.session_id} {self.status}>"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from shop.artisans.models import Artisan, ArtisanStatus
@@ -389,7 +389,12 @@ def add_weekly_sessions(
 
 
 def update_capacity(session: ClassSession, capacity: int) -> ClassSession:
-    """Change a session's seats; never below the seats already taken."""
+    """Change a session's seats; never below the seats taken or held for the waitlist.
+
+    New seats go to the waitlist first, if people are waiting.
+    """
+    from shop.classes.waitlist import offer_free_seats
+
     if session.is_cancelled:
         raise NotAllowed(str(_l("This session is cancelled.")))
     _check_capacity(capacity)
@@ -403,8 +408,29 @@ def update_capacity(session: ClassSession, capacity: int) -> ClassSession:
             ),
             field="capacity",
         )
-    session.capacity = capacity
-    db.session.flush()
+    # Conditional, so a booking that lands meanwhile is never squeezed out (CHECK or not).
+    changed = db.session.execute(
+        update(ClassSession)
+        .where(
+            ClassSession.id == session.id,
+            ClassSession.seats_taken + ClassSession.seats_held <= capacity,
+        )
+        .values(capacity=capacity)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(session)
+    if not changed:
+        raise ValidationFailed(
+            str(
+                _l(
+                    "%(n)d seats are booked or held for the waitlist: the capacity cannot "
+                    "be lower.",
+                    n=session.seats_taken + session.seats_held,
+                )
+            ),
+            field="capacity",
+        )
+    offer_free_seats(session.id)
     return session
 
 
@@ -413,11 +439,13 @@ def on_session_cancelled(session: ClassSession) -> None:
 
     Every booking is refunded in full (an artisan's cancellation always refunds, see
     policy.refund_cents) and each customer gets an e-mail; unpaid orders holding seats are
-    cancelled.
+    cancelled; everyone on the waitlist is told.
     """
+    from shop.classes.waitlist import cancel_for_session
     from shop.orders.services import cancel_session_bookings
 
     cancel_session_bookings(session)
+    cancel_for_session(session)
 
 
 def cancel_session(session: ClassSession) -> ClassSession:
@@ -458,15 +486,25 @@ def upcoming_session_count(klass: Class, now: datetime | None = None) -> int:
 
 
 def booked_upcoming_count(klass: Class, now: datetime | None = None) -> int:
-    """Scheduled sessions still to come that have at least one seat taken."""
+    """Scheduled sessions still to come with seats taken or held for the waitlist."""
     return db.session.scalar(
         select(func.count(ClassSession.id)).where(
             ClassSession.class_id == klass.id,
             ClassSession.status == SessionStatus.SCHEDULED,
             ClassSession.starts_at > (now or utcnow()),
-            ClassSession.seats_taken > 0,
+            ClassSession.seats_taken + ClassSession.seats_held > 0,
         )
     )
+
+
+def attendee_names(raw: list[str], quantity: int) -> tuple[str, ...]:
+    """One name per seat, trimmed (booking through the cart and joining a waitlist)."""
+    names = tuple(name.strip()[:80] for name in raw if name.strip())
+    if len(names) != quantity:
+        raise ValidationFailed(
+            str(_l("Write one name per seat (%(n)d).", n=quantity)), field="attendees"
+        )
+    return names
 
 
 # Public queries

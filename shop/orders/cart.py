@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from shop.artisans.models import Artisan
 from shop.catalog.models import Product, ProductStatus
 from shop.classes.models import Class, ClassSession, SessionStatus
+from shop.classes.services import attendee_names
 from shop.core.time import utcnow
 from shop.errors import ValidationFailed
 from shop.extensions import db
@@ -247,16 +248,18 @@ def availability_problem(product: Product, quantity: int) -> str | None:
     return None
 
 
-def seat_problem(session: ClassSession, quantity: int) -> str | None:
-    """Why these seats cannot be booked right now."""
+def seat_problem(session: ClassSession, quantity: int, held: int = 0) -> str | None:
+    """Why these seats cannot be booked right now (`held`: seats a waitlist offer holds
+    for this shopper, on top of the free ones)."""
     if session.status != SessionStatus.SCHEDULED:
         return str(_l("This session was cancelled."))
     if session.starts_at <= utcnow():
         return str(_l("This session has already started."))
-    if session.seats_left <= 0:
+    available = session.seats_left + held
+    if available <= 0:
         return str(_l("This session is full."))
-    if quantity > session.seats_left:
-        return str(_l("Only %(n)d seats left.", n=session.seats_left))
+    if quantity > available:
+        return str(_l("Only %(n)d seats left.", n=available))
     return None
 
 
@@ -293,8 +296,12 @@ def _bookable_sessions(ids: list[int]) -> dict[int, ClassSession]:
     }
 
 
-def price(entries: list[CartEntry]) -> PricedCart:
-    """Load what the cart names (two queries), drop what is gone, group by artisan."""
+def price(entries: list[CartEntry], held: dict[int, int] | None = None) -> PricedCart:
+    """Load what the cart names (two queries), drop what is gone, group by artisan.
+
+    `held` maps session ids to seats a waitlist offer holds for this shopper.
+    """
+    held = held or {}
     products = _sellable_products([e.item_id for e in entries if e.kind == "product"])
     sessions = _bookable_sessions([e.item_id for e in entries if e.kind == "seat"])
     groups: dict[int, CartGroup] = {}
@@ -307,7 +314,7 @@ def price(entries: list[CartEntry]) -> PricedCart:
         problem = (
             availability_problem(item, entry.quantity)
             if entry.kind == "product"
-            else seat_problem(item, entry.quantity)
+            else seat_problem(item, entry.quantity, held.get(item.id, 0))
         )
         line = CartLine(entry.kind, item, entry.quantity, entry.attendees, problem)
         group = groups.setdefault(line.artisan.id, CartGroup(artisan=line.artisan))
@@ -351,11 +358,7 @@ def add_seats(cart, session_id: int, quantity: int, attendees: list[str]) -> Cla
     session = _bookable_sessions([session_id]).get(session_id)
     if session is None:
         raise ValidationFailed(str(_l("This class cannot be booked.")), field="session_id")
-    names = tuple(name.strip()[:80] for name in attendees if name.strip())
-    if len(names) != quantity:
-        raise ValidationFailed(
-            str(_l("Write one name per seat (%(n)d).", n=quantity)), field="attendees"
-        )
+    names = attendee_names(attendees, quantity)
     entries = _check_room(cart, "seat", session_id)
     existing = entries.get(("seat", session_id))
     wanted = (existing.quantity if existing else 0) + quantity

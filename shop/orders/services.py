@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from shop.artisans.models import Artisan
 from shop.auth.models import User
 from shop.catalog.models import Product, ProductStatus
+from shop.classes.models import WaitlistEntry
 from shop.core.time import utcnow
 from shop.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from shop.extensions import db
@@ -106,8 +107,11 @@ def _restock(product_id: int | None, quantity: int) -> None:
     )
 
 
-def _reserve_seats(session_id: int, quantity: int, now: datetime) -> bool:
-    """Take seats if (and only if) they are free and the session is still ahead."""
+def _reserve_seats(session_id: int, quantity: int, now: datetime, held: int = 0) -> bool:
+    """Take seats if (and only if) they are free and the session is still ahead.
+
+    `held` seats were held for this buyer by a waitlist offer: they turn into taken seats.
+    """
     from shop.classes.models import ClassSession, SessionStatus
 
     result = db.session.execute(
@@ -116,16 +120,23 @@ def _reserve_seats(session_id: int, quantity: int, now: datetime) -> bool:
             ClassSession.id == session_id,
             ClassSession.status == SessionStatus.SCHEDULED,
             ClassSession.starts_at > now,
-            ClassSession.seats_taken + quantity <= ClassSession.capacity,
+            ClassSession.seats_held >= held,
+            ClassSession.seats_taken + ClassSession.seats_held - held + quantity
+            <= ClassSession.capacity,
         )
-        .values(seats_taken=ClassSession.seats_taken + quantity)
+        .values(
+            seats_taken=ClassSession.seats_taken + quantity,
+            seats_held=ClassSession.seats_held - held,
+        )
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
 
 def _free_seats(session_id: int | None, quantity: int) -> None:
+    """Give seats back; people on the session's waitlist get the first claim on them."""
     from shop.classes.models import ClassSession
+    from shop.classes.waitlist import offer_free_seats
 
     if session_id is None or quantity <= 0:
         return
@@ -135,6 +146,7 @@ def _free_seats(session_id: int | None, quantity: int) -> None:
         .values(seats_taken=ClassSession.seats_taken - quantity)
         .execution_options(synchronize_session=False)
     )
+    offer_free_seats(session_id)
 
 
 def _line_title(line) -> str:
@@ -144,20 +156,34 @@ def _line_title(line) -> str:
     return f"{line.title} · {start:%Y-%m-%d %H:%M} ({line.session.class_.timezone})"
 
 
-def place_order(request: CheckoutRequest, now: datetime | None = None) -> Order:
+def place_order(
+    request: CheckoutRequest, now: datetime | None = None, offer: WaitlistEntry | None = None
+) -> Order:
     """Create the order and reserve its stock and seats atomically.
 
     Raises OutOfStock (someone was faster), DuplicateCheckout (same form twice) or
     ValidationFailed. Rows are updated in a fixed order (products by id, then sessions by
-    id), so two carts never wait on each other in opposite orders (no deadlock). The caller
-    commits; any exception means roll back.
+    id), so two carts never wait on each other in opposite orders (no deadlock). With a
+    waitlist `offer`, its held seats are claimed (OfferExpired once it has ended) and
+    become this order's. The caller commits; any exception means roll back.
     """
+    from shop.classes.waitlist import OfferExpired, claim
+
     now = now or utcnow()
     if find_by_checkout_token(request.checkout_token) is not None:
         raise DuplicateCheckout()
     if not request.entries:
         raise ValidationFailed(str(_l("Your cart is empty.")))
-    priced = price(request.entries)
+    held: dict[int, int] = {}
+    if offer is not None:
+        try:
+            claim(offer, now)
+        except OfferExpired:  # a twin submit may have booked it a moment ago
+            if find_by_checkout_token(request.checkout_token) is not None:
+                raise DuplicateCheckout() from None
+            raise
+        held[offer.session_id] = offer.quantity
+    priced = price(request.entries, held)
     if priced.dropped:
         raise ValidationFailed(
             str(_l("Some items are no longer for sale; please review your cart."))
@@ -216,13 +242,15 @@ def place_order(request: CheckoutRequest, now: datetime | None = None) -> Order:
             problem = availability_problem(fresh, line.quantity) if fresh else None
             raise OutOfStock(f"{line.title}: {problem or _l('Sold out.')}")
     for line in sorted((ln for ln in priced.lines if ln.session), key=lambda ln: ln.session.id):
-        if not _reserve_seats(line.session.id, line.quantity, now):
+        if not _reserve_seats(line.session.id, line.quantity, now, held.get(line.session.id, 0)):
             raise OutOfStock(f"{line.title}: {_l('This session is full.')}")
     db.session.add(order)
     try:
         db.session.flush()
     except IntegrityError:  # the checkout token is unique: a racing twin submit lost
         raise DuplicateCheckout() from None
+    if offer is not None:
+        offer.order_id = order.id
     for line in priced.lines:
         db.session.expire(line.item)
     record_event(order, "placed", detail=f"total={order.total_cents}")
@@ -270,7 +298,10 @@ def release(order: Order, reason: str, actor: User | None = None) -> bool:
     )
     if result.rowcount != 1:
         return False
-    for line in order.lines:
+    # The same row order as place_order (products, then sessions, by id): no deadlocks.
+    for line in sorted(
+        order.lines, key=lambda ln: (ln.is_seat, ln.product_id or ln.session_id or 0)
+    ):
         _release_line(line)
     db.session.refresh(order, ["released_at"])
     record_event(order, "released", actor, reason)

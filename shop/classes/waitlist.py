@@ -1,0 +1,401 @@
+"""Waitlists of full class sessions: first come, first served.
+
+When seats free up (a booking is cancelled, an unpaid order expires, the artisan adds seats),
+`offer_free_seats` holds them for the first people in the queue whose party fits, in
+`ClassSession.seats_held`, and e-mails each an offer. Nobody else can book held seats. The
+offer lasts WAITLIST_OFFER_HOURS (never past the start); booking it turns the held seats into
+taken ones in the order's transaction, and an offer that runs out or is declined passes to the
+next person. Every step is a conditional UPDATE, so racing requests and cron hosts act once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from shop.classes.models import (
+    ACTIVE_WAITLIST,
+    Class,
+    ClassSession,
+    SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from shop.classes.services import attendee_names
+from shop.core.time import utcnow
+from shop.errors import InvalidTransition, ValidationFailed
+from shop.extensions import db
+from shop.mail import queue_email, render_email
+
+log = logging.getLogger(__name__)
+W = WaitlistStatus
+
+# action: (states it may start from, state it ends in)
+TRANSITIONS: dict[str, tuple[frozenset[WaitlistStatus], WaitlistStatus]] = {
+    "offer": (frozenset({W.WAITING}), W.OFFERED),
+    "book": (frozenset({W.OFFERED}), W.BOOKED),
+    "expire": (frozenset({W.OFFERED}), W.EXPIRED),
+    "decline": (frozenset({W.OFFERED}), W.DECLINED),
+    "leave": (frozenset({W.WAITING}), W.LEFT),
+    "cancel": (frozenset({W.WAITING, W.OFFERED}), W.CANCELLED),
+}
+
+STATUS_LABELS = {
+    W.WAITING: _l("waiting"),
+    W.OFFERED: _l("seats held for you"),
+    W.BOOKED: _l("booked"),
+    W.EXPIRED: _l("offer expired"),
+    W.DECLINED: _l("offer declined"),
+    W.LEFT: _l("left the waitlist"),
+    W.CANCELLED: _l("session cancelled"),
+}
+
+MAX_QUEUE = 200  # live places per session: bounds what one address can flood
+
+
+class OfferExpired(ValidationFailed):
+    """The held seats are no longer held for this person."""
+
+
+def status_label(status: WaitlistStatus) -> str:
+    """Words for a waitlist status in the current language."""
+    return str(STATUS_LABELS[status])
+
+
+def _move(entry: WaitlistEntry, action: str, *conditions, **values) -> bool:
+    """Conditional status change: of several racing requests only one wins."""
+    sources, target = TRANSITIONS[action]
+    result = db.session.execute(
+        update(WaitlistEntry)
+        .where(WaitlistEntry.id == entry.id, WaitlistEntry.status.in_(sources), *conditions)
+        .values(status=target, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(entry)
+    return result.rowcount == 1
+
+
+def _hold(session_id: int, quantity: int) -> bool:
+    """Hold free seats for an offer, if (and only if) they are still free."""
+    result = db.session.execute(
+        update(ClassSession)
+        .where(
+            ClassSession.id == session_id,
+            ClassSession.seats_taken + ClassSession.seats_held + quantity <= ClassSession.capacity,
+        )
+        .values(seats_held=ClassSession.seats_held + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _unhold(session_id: int, quantity: int) -> None:
+    db.session.execute(
+        update(ClassSession)
+        .where(ClassSession.id == session_id)
+        .values(seats_held=ClassSession.seats_held - quantity)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass
+class JoinRequest:
+    """Someone asks to be told when seats of a full session free up."""
+
+    session_id: int
+    email: str
+    name: str
+    quantity: int
+    attendees: list[str]
+    user_id: int | None = None
+    locale: str = "es"
+
+
+def _public_session(session_id: int) -> ClassSession | None:
+    return db.session.scalar(
+        select(ClassSession)
+        .join(ClassSession.class_)
+        .where(ClassSession.id == session_id, Class.public_filter())
+    )
+
+
+def _active_entry(session_id: int, email: str) -> WaitlistEntry | None:
+    return db.session.scalar(
+        select(WaitlistEntry).where(
+            WaitlistEntry.session_id == session_id,
+            WaitlistEntry.email == email,
+            WaitlistEntry.status.in_(ACTIVE_WAITLIST),
+        )
+    )
+
+
+def join(request: JoinRequest, now: datetime | None = None) -> WaitlistEntry:
+    """Queue up for a session that has fewer free seats than wanted; e-mails a confirmation."""
+    now = now or utcnow()
+    session = _public_session(request.session_id)
+    if session is None:
+        raise ValidationFailed(str(_l("This class cannot be booked.")), field="session_id")
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationFailed(str(_l("This session was cancelled.")), field="session_id")
+    if session.starts_at <= now:
+        raise ValidationFailed(str(_l("This session has already started.")), field="session_id")
+    if not 1 <= request.quantity <= session.capacity:
+        raise ValidationFailed(
+            str(_l("Choose from 1 to %(n)d seats.", n=session.capacity)), field="quantity"
+        )
+    names = attendee_names(request.attendees, request.quantity)
+    email = request.email.strip().lower()
+    if "@" not in email or not request.name.strip():
+        raise ValidationFailed(str(_l("Give your name and e-mail address.")), field="email")
+    if session.seats_left >= request.quantity:
+        raise ValidationFailed(
+            str(_l("Seats are free right now: book them instead of waiting.")), field="quantity"
+        )
+    if _active_entry(session.id, email) is not None:
+        raise ValidationFailed(
+            str(_l("You are already on the waitlist for this session.")), field="email"
+        )
+    if queue_sizes([session.id]).get(session.id, 0) >= MAX_QUEUE:
+        raise ValidationFailed(str(_l("The waitlist for this session is full.")), field="quantity")
+    entry = WaitlistEntry(
+        session_id=session.id,
+        user_id=request.user_id,
+        email=email,
+        name=request.name.strip()[:120],
+        locale=request.locale,
+        quantity=request.quantity,
+        attendee_names="\n".join(names),
+    )
+    db.session.add(entry)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a racing twin submit got there first (partial unique index)
+        raise ValidationFailed(
+            str(_l("You are already on the waitlist for this session.")), field="email"
+        ) from None
+    queue_email(
+        db.session,
+        render_email(
+            entry.email,
+            "waitlist_joined",
+            locale=entry.locale,
+            entry=entry,
+            session=session,
+            position=position(entry),
+        ),
+    )
+    log.info("waitlist entry %s for session %s (%d seats)", entry.id, session.id, entry.quantity)
+    return entry
+
+
+def position(entry: WaitlistEntry) -> int | None:
+    """1 for the first person still waiting; None once no longer waiting."""
+    if entry.status != W.WAITING:
+        return None
+    ahead = db.session.scalar(
+        select(func.count(WaitlistEntry.id)).where(
+            WaitlistEntry.session_id == entry.session_id,
+            WaitlistEntry.status == W.WAITING,
+            WaitlistEntry.id < entry.id,
+        )
+    )
+    return ahead + 1
+
+
+def offer_free_seats(session_id: int, now: datetime | None = None) -> list[WaitlistEntry]:
+    """Hold the session's free seats for the first waiting people whose party fits.
+
+    Called in the transaction that freed the seats. The session row is locked first (on
+    PostgreSQL), so two transactions freeing seats of one session offer them one after the
+    other; someone needing more seats than are free keeps their place for a larger opening.
+    """
+    now = now or utcnow()
+    session = db.session.scalar(
+        select(ClassSession)
+        .where(ClassSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if (
+        session is None
+        or session.status != SessionStatus.SCHEDULED
+        or session.starts_at <= now
+        or _public_session(session_id) is None
+    ):
+        return []
+    free = session.capacity - session.seats_taken - session.seats_held
+    if free <= 0:
+        return []
+    waiting = db.session.scalars(
+        select(WaitlistEntry)
+        .where(
+            WaitlistEntry.session_id == session_id,
+            WaitlistEntry.status == W.WAITING,
+            WaitlistEntry.quantity <= free,
+        )
+        .order_by(WaitlistEntry.id)
+    ).all()
+    expires_at = min(
+        now + timedelta(hours=current_app.config["WAITLIST_OFFER_HOURS"]), session.starts_at
+    )
+    offered = []
+    for entry in waiting:
+        if entry.quantity > free:
+            continue
+        if not _hold(session_id, entry.quantity):
+            break  # the seats went meanwhile (cannot happen under the row lock; cheap to check)
+        if not _move(entry, "offer", offered_at=now, offer_expires_at=expires_at):
+            _unhold(session_id, entry.quantity)  # left the queue meanwhile
+            continue
+        free -= entry.quantity
+        offered.append(entry)
+        queue_email(
+            db.session,
+            render_email(
+                entry.email, "waitlist_offer", locale=entry.locale, entry=entry, session=session
+            ),
+        )
+        log.info(
+            "waitlist entry %s offered %d seats of session %s", entry.id, entry.quantity, session_id
+        )
+        if free == 0:
+            break
+    db.session.refresh(session)
+    return offered
+
+
+def claim(entry: WaitlistEntry, now: datetime | None = None) -> None:
+    """Take the offer while it lasts (inside the order's transaction; see place_order)."""
+    now = now or utcnow()
+    if not _move(entry, "book", WaitlistEntry.offer_expires_at > now):
+        raise OfferExpired(str(_l("These seats are no longer held for you: the offer has ended.")))
+
+
+def book_offer(
+    entry: WaitlistEntry,
+    contact,
+    *,
+    checkout_token: str,
+    user_id: int | None = None,
+    locale: str = "es",
+    now: datetime | None = None,
+):
+    """Order the held seats (the order's own payment hold then applies); returns the order."""
+    from shop.orders import services as orders
+    from shop.orders.cart import CartEntry
+
+    request = orders.CheckoutRequest(
+        entries=[CartEntry("seat", entry.session_id, entry.quantity, tuple(entry.attendees))],
+        contact=contact,
+        deliveries={},
+        checkout_token=checkout_token,
+        user_id=user_id,
+        locale=locale,
+    )
+    return orders.place_order(request, now=now, offer=entry)
+
+
+def withdraw(entry: WaitlistEntry, now: datetime | None = None) -> WaitlistStatus:
+    """Leave the queue, or let an offer go: its seats pass to the next person at once."""
+    if entry.status == W.WAITING and _move(entry, "leave"):
+        return entry.status
+    if entry.status == W.OFFERED and _move(entry, "decline"):
+        _unhold(entry.session_id, entry.quantity)
+        offer_free_seats(entry.session_id, now)
+        return entry.status
+    raise InvalidTransition(str(_l("You are no longer on this waitlist.")))
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Pass on offers whose time ran out (idempotent; run with expire-orders every minute)."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(WaitlistEntry)
+        .where(WaitlistEntry.status == W.OFFERED, WaitlistEntry.offer_expires_at <= now)
+        .order_by(WaitlistEntry.session_id, WaitlistEntry.id)  # lock sessions in one order
+    ).all()
+    expired = 0
+    for entry in due:
+        if _move(entry, "expire", WaitlistEntry.offer_expires_at <= now):
+            _unhold(entry.session_id, entry.quantity)
+            offer_free_seats(entry.session_id, now)
+            expired += 1
+    return expired
+
+
+def cancel_for_session(session: ClassSession) -> int:
+    """The artisan cancelled the session: every live place ends and is told."""
+    entries = db.session.scalars(
+        select(WaitlistEntry)
+        .where(WaitlistEntry.session_id == session.id, WaitlistEntry.status.in_(ACTIVE_WAITLIST))
+        .order_by(WaitlistEntry.id)
+    ).all()
+    for entry in entries:
+        held = entry.quantity if entry.status == W.OFFERED else 0
+        if not _move(entry, "cancel"):
+            continue
+        if held:
+            _unhold(session.id, held)
+        queue_email(
+            db.session,
+            render_email(
+                entry.email,
+                "waitlist_session_cancelled",
+                locale=entry.locale,
+                entry=entry,
+                session=session,
+            ),
+        )
+    return len(entries)
+
+
+def entries_of_user(user_id: int, now: datetime | None = None) -> list[WaitlistEntry]:
+    """A customer's live places in sessions still to come, soonest first."""
+    return list(
+        db.session.scalars(
+            select(WaitlistEntry)
+            .join(WaitlistEntry.session)
+            .where(
+                WaitlistEntry.user_id == user_id,
+                WaitlistEntry.status.in_(ACTIVE_WAITLIST),
+                ClassSession.starts_at > (now or utcnow()),
+            )
+            .options(contains_eager(WaitlistEntry.session).selectinload(ClassSession.class_))
+            .order_by(ClassSession.starts_at, WaitlistEntry.id)
+        )
+    )
+
+
+def entries_for_session(session_id: int) -> list[WaitlistEntry]:
+    """The queue of a session, for its artisan: live places first, in order."""
+    return list(
+        db.session.scalars(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.session_id == session_id)
+            .order_by(WaitlistEntry.status.notin_(ACTIVE_WAITLIST), WaitlistEntry.id)
+        )
+    )
+
+
+def queue_sizes(session_ids: list[int]) -> dict[int, int]:
+    """Live places (waiting or holding an offer) per session, in one query."""
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(WaitlistEntry.session_id, func.count(WaitlistEntry.id))
+        .where(WaitlistEntry.session_id.in_(session_ids), WaitlistEntry.status.in_(ACTIVE_WAITLIST))
+        .group_by(WaitlistEntry.session_id)
+    )
+    return dict(rows.all())
+
+
+def entry_by_token(token: str) -> WaitlistEntry | None:
+    """The place a private link points to."""
+    return db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.token == token))

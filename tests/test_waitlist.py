@@ -1,0 +1,333 @@
+"""Waitlists of full sessions: joining, offers that hold freed seats, hand-off, booking."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+
+from shop.classes import services as class_services
+from shop.classes import waitlist
+from shop.classes.models import ClassSession, WaitlistEntry, WaitlistStatus
+from shop.core.time import utcnow
+from shop.errors import InvalidTransition, ValidationFailed
+from shop.extensions import db as _db
+from shop.orders import services as orders
+from shop.orders.models import Order
+from tests import class_factories
+from tests.test_bookings import book
+from tests.test_orders_services import pay
+
+W = WaitlistStatus
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context():
+        yield
+
+
+def fresh(db, session: ClassSession) -> ClassSession:
+    db.session.expire_all()
+    return db.session.get(ClassSession, session.id)
+
+
+def state(db, entry: WaitlistEntry) -> WaitlistStatus:
+    db.session.expire_all()
+    return db.session.get(WaitlistEntry, entry.id).status
+
+
+def join(session, quantity=1, email=None, **kwargs) -> WaitlistEntry:
+    number = next(_numbers)
+    return waitlist.join(
+        waitlist.JoinRequest(
+            session_id=session.id,
+            email=email or f"waiting{number}@example.com",
+            name=f"Waiting {number}",
+            quantity=quantity,
+            attendees=[f"Guest {number}.{i}" for i in range(quantity)],
+            **kwargs,
+        )
+    )
+
+
+def full_session(db, capacity=2, **kwargs) -> tuple[ClassSession, list[Order]]:
+    """A session whose seats are all booked and paid, one seat per order."""
+    session = class_factories.session(capacity=capacity, **kwargs)
+    paid = []
+    for _ in range(capacity):
+        order = book(session, 1)
+        pay(order)
+        paid.append(order)
+    db.session.commit()
+    return session, paid
+
+
+def cancel_first_booking(db, paid: list[Order]) -> None:
+    orders.cancel_booking(paid.pop(0).lines[0])
+    db.session.commit()
+
+
+# Joining
+
+
+def test_join_needs_a_full_session_and_confirms_the_place(db, ctx, outbox):
+    session = class_factories.session(capacity=2)
+    db.session.commit()
+    with pytest.raises(ValidationFailed, match="libres"):
+        join(session)  # seats are free: book them
+    session, _ = full_session(db)
+    first = join(session, email="Ana@Example.com")
+    second = join(session, 2)
+    db.session.commit()
+    assert (first.status, first.email) == (W.WAITING, "ana@example.com")
+    assert waitlist.position(first) == 1 and waitlist.position(second) == 2
+    message = outbox.to("ana@example.com")[0]
+    body = outbox.body(message)
+    assert "lista de espera" in message["Subject"]
+    assert f"/waitlist/{first.token}" in body and "1." in body
+
+
+def test_the_same_address_cannot_queue_twice(db, ctx):
+    session, _ = full_session(db)
+    join(session, email="ana@example.com")
+    db.session.commit()
+    with pytest.raises(ValidationFailed, match="Ya estás"):
+        join(session, email=" ANA@example.com ")
+    db.session.rollback()
+    assert waitlist.queue_sizes([session.id]) == {session.id: 1}
+
+
+@pytest.mark.parametrize(
+    ("setup", "quantity", "message"),
+    [
+        ({"status": "cancelled"}, 1, "cancelada"),
+        ({"starts_at": "past"}, 1, "empezó"),
+        ({}, 3, "de 1 a 2"),
+    ],
+)
+def test_join_refuses_what_could_never_be_booked(db, ctx, setup, quantity, message):
+    if setup.get("starts_at") == "past":
+        setup = {"starts_at": utcnow() - timedelta(hours=1)}
+    session = class_factories.session(capacity=2, seats_taken=2, **setup)
+    db.session.commit()
+    with pytest.raises(ValidationFailed, match=message):
+        join(session, quantity)
+
+
+def test_join_wants_one_name_per_seat_and_a_public_class(db, ctx):
+    session, _ = full_session(db)
+    with pytest.raises(ValidationFailed) as error:
+        waitlist.join(waitlist.JoinRequest(session.id, "a@example.com", "A", 2, ["Only one"]))
+    assert error.value.field == "attendees"
+    hidden = class_factories.session(
+        klass=class_factories.class_(status="hidden"), capacity=1, seats_taken=1
+    )
+    with pytest.raises(ValidationFailed):
+        join(hidden)
+
+
+# Offers and the hand-off
+
+
+def test_a_cancelled_booking_is_held_for_the_first_in_line(db, ctx, outbox):
+    session, paid = full_session(db)
+    first, second = join(session), join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+
+    assert state(db, first) == W.OFFERED and state(db, second) == W.WAITING
+    held = fresh(db, session)
+    assert (held.seats_taken, held.seats_held, held.seats_left) == (1, 1, 0)
+    entry = db.session.get(WaitlistEntry, first.id)
+    assert entry.offer_expires_at == entry.offered_at + timedelta(hours=12)
+    assert waitlist.position(db.session.get(WaitlistEntry, second.id)) == 1
+    offer = outbox.to(first.email)[-1]
+    assert f"/waitlist/{first.token}" in outbox.body(offer)
+    assert outbox.to(second.email)[-1]["Subject"] == outbox.to(second.email)[0]["Subject"]
+    # Nobody else can take the held seat.
+    with pytest.raises(orders.OutOfStock):
+        book(held, 1)
+
+
+def test_a_party_that_does_not_fit_keeps_its_place_for_a_larger_opening(db, ctx):
+    session, paid = full_session(db, capacity=3)
+    group, single = join(session, 2), join(session, 1)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    assert state(db, single) == W.OFFERED and state(db, group) == W.WAITING
+    assert waitlist.position(db.session.get(WaitlistEntry, group.id)) == 1
+
+    class_services.update_capacity(fresh(db, session), 5)  # two more seats: the group fits
+    db.session.commit()
+    assert state(db, group) == W.OFFERED
+    assert (fresh(db, session).seats_taken, fresh(db, session).seats_held) == (2, 3)
+
+
+def test_booking_the_offer_turns_held_seats_into_a_paid_booking(db, ctx, outbox):
+    session, paid = full_session(db)
+    entry = join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    entry = db.session.get(WaitlistEntry, entry.id)
+
+    order = waitlist.book_offer(
+        entry, orders.Contact(entry.name, entry.email), checkout_token="offer-1"
+    )
+    db.session.commit()
+    assert (fresh(db, session).seats_taken, fresh(db, session).seats_held) == (2, 0)
+    entry = db.session.get(WaitlistEntry, entry.id)
+    assert entry.status == W.BOOKED and entry.order_id == order.id
+    assert order.lines[0].attendees == entry.attendees
+    assert order.total_cents == session.class_.price_cents
+    assert pay(db.session.get(Order, order.id)) == "paid"
+    db.session.commit()
+    assert any("confirm" in m["Subject"].lower() for m in outbox.to(entry.email))
+    with pytest.raises(waitlist.OfferExpired):  # the same offer cannot be booked twice
+        waitlist.book_offer(entry, orders.Contact("X", entry.email), checkout_token="offer-2")
+
+
+def test_an_unanswered_offer_expires_and_passes_on_once(db, ctx, outbox):
+    session, paid = full_session(db)
+    first, second = join(session), join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    later = utcnow() + timedelta(hours=12, minutes=1)
+
+    assert waitlist.expire_offers(utcnow()) == 0  # not yet
+    assert waitlist.expire_offers(later) == 1
+    db.session.commit()
+    assert waitlist.expire_offers(later) == 0  # idempotent
+    assert state(db, first) == W.EXPIRED and state(db, second) == W.OFFERED
+    assert fresh(db, session).seats_held == 1
+    with pytest.raises(waitlist.OfferExpired):
+        waitlist.book_offer(
+            db.session.get(WaitlistEntry, first.id),
+            orders.Contact("Late", first.email),
+            checkout_token="late",
+        )
+    db.session.rollback()
+
+    # The last offer running out gives the seat back to everyone.
+    assert waitlist.expire_offers(later + timedelta(hours=13)) == 1
+    db.session.commit()
+    assert (fresh(db, session).seats_held, fresh(db, session).seats_left) == (0, 1)
+
+
+def test_an_offer_booked_a_second_before_its_end_is_honoured(db, ctx):
+    session, paid = full_session(db)
+    entry = join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    entry = db.session.get(WaitlistEntry, entry.id)
+    deadline = entry.offer_expires_at
+    waitlist.book_offer(
+        entry,
+        orders.Contact(entry.name, entry.email),
+        checkout_token="just-in-time",
+        now=deadline - timedelta(seconds=1),
+    )
+    db.session.commit()
+    assert state(db, entry) == W.BOOKED
+    assert waitlist.expire_offers(deadline + timedelta(seconds=1)) == 0
+
+
+def test_declining_passes_the_seats_on_at_once_and_leaving_drops_the_place(db, ctx):
+    session, paid = full_session(db)
+    first, second, third = join(session), join(session), join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    assert waitlist.withdraw(db.session.get(WaitlistEntry, first.id)) == W.DECLINED
+    assert waitlist.withdraw(db.session.get(WaitlistEntry, third.id)) == W.LEFT
+    db.session.commit()
+    assert state(db, second) == W.OFFERED and fresh(db, session).seats_held == 1
+    with pytest.raises(InvalidTransition):
+        waitlist.withdraw(db.session.get(WaitlistEntry, first.id))
+
+
+def test_an_unpaid_claim_that_expires_frees_the_seat_for_the_next(db, ctx):
+    session, paid = full_session(db)
+    first, second = join(session), join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    waitlist.book_offer(
+        db.session.get(WaitlistEntry, first.id),
+        orders.Contact("First", first.email),
+        checkout_token="never-paid",
+    )
+    db.session.commit()
+    assert orders.expire_orders(utcnow() + timedelta(minutes=31)) == 1
+    db.session.commit()
+    assert state(db, first) == W.BOOKED and state(db, second) == W.OFFERED
+    session = fresh(db, session)
+    assert (session.seats_taken, session.seats_held) == (1, 1)
+
+
+def test_capacity_cannot_drop_below_booked_and_held_seats(db, ctx):
+    session, paid = full_session(db, capacity=3)
+    join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)  # 2 taken + 1 held
+    with pytest.raises(ValidationFailed, match="3"):
+        class_services.update_capacity(fresh(db, session), 2)
+    db.session.rollback()
+    assert fresh(db, session).capacity == 3
+
+
+def test_cancelling_the_session_ends_every_place_and_tells_everyone(db, ctx, outbox):
+    session, paid = full_session(db)
+    offered, waiting = join(session), join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    class_services.cancel_session(fresh(db, session))
+    db.session.commit()
+    assert state(db, offered) == W.CANCELLED and state(db, waiting) == W.CANCELLED
+    session = fresh(db, session)
+    assert (session.seats_taken, session.seats_held) == (0, 0)
+    for entry in (offered, waiting):
+        assert "cancel" in outbox.to(entry.email)[-1]["Subject"].lower()
+
+
+def test_an_offer_never_lasts_past_the_start(db, ctx):
+    starts = (utcnow() + timedelta(hours=3)).replace(microsecond=0)
+    session, paid = full_session(db, starts_at=starts)
+    entry = join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    assert db.session.get(WaitlistEntry, entry.id).offer_expires_at == starts
+
+
+def test_no_offers_while_the_class_is_not_public(db, ctx):
+    session, paid = full_session(db)
+    entry = join(session)
+    db.session.commit()
+    session.class_.status = class_services.C.HIDDEN
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    assert state(db, entry) == W.WAITING and fresh(db, session).seats_held == 0
+
+
+def test_expire_orders_command_passes_on_offers(app, db, ctx, runner):
+    session, paid = full_session(db)
+    entry = join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    waiting_entry = db.session.get(WaitlistEntry, entry.id)
+    waiting_entry.offer_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    result = runner.invoke(args=["expire-orders"])
+    assert result.exit_code == 0, result.output
+    assert "1 waitlist offers" in result.output
+    assert state(db, entry) == W.EXPIRED
+
+
+def test_held_seats_survive_the_database_checks(db, ctx):
+    from sqlalchemy.exc import IntegrityError
+
+    session = class_factories.session(capacity=2, seats_taken=1)
+    session.seats_held = 2  # 1 + 2 > 2
+    with pytest.raises(IntegrityError):
+        _db.session.flush()
+    _db.session.rollback()
