@@ -173,6 +173,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.catalog.services import TRANSITIONS as product_transitions
     from shop.catalog.services import status_label as product_status_label
     from shop.classes.policy import describe_policy
+    from shop.classes.waitlist import status_label as waitlist_status_label
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money
     from shop.core.time import utcnow
@@ -191,6 +192,13 @@ def register_template_helpers(app: Flask) -> None:
         from shop.classes.display import when
 
         return when(session.starts_at, session.class_.timezone)
+
+    @app.template_global("class_time")
+    def class_time(value, session) -> str:
+        """Any instant (e.g. an offer's deadline) on a class session's own clock."""
+        from shop.classes.display import when
+
+        return when(value, session.class_.timezone)
 
     app.add_template_filter(plain_excerpt, "excerpt")
 
@@ -212,6 +220,8 @@ def register_template_helpers(app: Flask) -> None:
             "fulfilment_label": fulfilment_label,
             "demo_payments": not app.config.get("STRIPE_SECRET_KEY"),
             "hold_minutes": app.config["ORDER_HOLD_MINUTES"],
+            "waitlist_hours": app.config["WAITLIST_OFFER_HOURS"],
+            "waitlist_status_label": waitlist_status_label,
             "now_utc": utcnow,
             "booking_refund": booking_refund_cents,
             "describe_policy": describe_policy,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("classes", __name__)
 
-from shop.classes import routes  # noqa: E402,F401  (routes attach to bp)
+from shop.classes import routes, waitlist_routes  # noqa: E402,F401  (routes attach to bp)

@@ -1,4 +1,4 @@
-"""Class forms: the class itself, one session, a weekly series, a session's capacity."""
+"""Class forms: the class, one session, a weekly series, a session's capacity, the waitlist."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
+    EmailField,
     IntegerField,
     RadioField,
     SelectField,
@@ -17,7 +18,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from shop.auth.forms import strip
 from shop.catalog.forms import MultiCheckboxField
@@ -32,6 +40,7 @@ from shop.classes.services import (
 )
 from shop.core.fields import MoneyField
 from shop.goals import all_goals
+from shop.orders.forms import AddSeatsForm, CheckoutForm
 
 # Offered first: where Taller's artisans teach today.
 COMMON_TIMEZONES = (
@@ -212,3 +221,22 @@ class CapacityForm(FlaskForm):
         _l("Seats"),
         validators=[InputRequired(), NumberRange(min=1, max=MAX_SESSION_CAPACITY)],
     )
+
+
+class WaitlistForm(AddSeatsForm):
+    """Join the waitlist of a full session: the seats wanted and who attends; guests also
+    give their name and e-mail."""
+
+    name = StringField(_l("Name"), filters=[strip], validators=[Optional(), Length(max=120)])
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("We write to you here when seats free up."),
+    )
+
+
+class OfferForm(CheckoutForm):
+    """Book the seats a waitlist offer holds: contact details, then payment."""
+
+    address = None  # seats are attended in person

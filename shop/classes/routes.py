@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from shop.artisans.models import Artisan
 from shop.auth.forms import PostForm
 from shop.catalog.services import parse_goal
-from shop.classes import bp, display, roster, services
+from shop.classes import bp, display, roster, services, waitlist
 from shop.classes.forms import CapacityForm, ClassForm, SessionForm, WeeklyForm
 from shop.classes.ics import session_ics, session_uid
 from shop.classes.models import Class, ClassSession
@@ -72,12 +72,23 @@ def detail(slug: str):
     klass = services.get_public_class(slug)
     if klass is None:
         abort(404)
+    return render_detail(klass)
+
+
+def render_detail(klass: Class, *, waitlist_form=None, open_session: int | None = None, status=200):
+    """The public class page; a waitlist form that failed re-opens with its errors."""
+    places = {}
+    if current_user.is_authenticated:
+        places = {e.session_id: e for e in waitlist.entries_of_user(current_user.id)}
     return render_template(
         "classes/detail.html",
         klass=klass,
         sessions=services.public_sessions(klass),
         preview=False,
-    )
+        my_places=places,
+        waitlist_form=waitlist_form,
+        open_session=open_session,
+    ), status
 
 
 # The artisan's pages
@@ -104,7 +115,8 @@ def _own_session(class_id: int, session_id: int) -> tuple[Class, ClassSession]:
     return klass, class_session
 
 
-def _show_error(form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
+def show_error(form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's error on the field it names, or flash it."""
     name = (aliases or {}).get(error.field, error.field) if error.field else None
     field = form._fields.get(name) if name else None
     if field is not None:
@@ -180,7 +192,7 @@ def new_class():
             _save_photos(form, klass)
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Saved as a draft. Add sessions, preview it, then publish."), "success")
@@ -202,7 +214,7 @@ def edit_class(class_id: int):
         except DomainError as error:
             db.session.rollback()
             klass = _own_class(class_id)
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Class saved."), "success")
@@ -286,6 +298,7 @@ def _render_sessions(klass: Class, one: SessionForm, weekly: WeeklyForm, status:
         klass=klass,
         upcoming=upcoming,
         past=past,
+        queue_sizes=waitlist.queue_sizes([s.id for s in upcoming]),
         one=one,
         weekly=weekly,
         capacity_form=CapacityForm,
@@ -306,7 +319,7 @@ def sessions(class_id: int):
             except DomainError as error:
                 db.session.rollback()
                 klass = _own_class(class_id)
-                _show_error(one, error)
+                show_error(one, error)
             else:
                 db.session.commit()
                 flash(
@@ -340,7 +353,7 @@ def weekly_sessions(class_id: int):
         except DomainError as error:
             db.session.rollback()
             klass = _own_class(class_id)
-            _show_error(weekly, error, WEEKLY_FIELDS)
+            show_error(weekly, error, WEEKLY_FIELDS)
         else:
             db.session.commit()
             flash(
@@ -412,6 +425,7 @@ def roster_page(class_id: int, session_id: int):
         klass=klass,
         class_session=class_session,
         entries=roster.roster_entries(class_session),
+        waitlist=waitlist.entries_for_session(class_session.id),
     )
 
 

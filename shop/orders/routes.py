@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from shop.auth.forms import PostForm
+from shop.classes import waitlist
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.orders import bp, cart, services
@@ -153,10 +154,7 @@ def checkout():
             start = payments.start_payment(order)
         except services.DuplicateCheckout:
             db.session.rollback()
-            order = services.find_by_checkout_token(form.checkout_token.data)
-            if order is None:
-                abort(409)
-            return redirect(url_for("orders.detail", token=order.access_token))
+            return to_existing_order(form.checkout_token.data)
         except services.OutOfStock as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -181,6 +179,14 @@ def checkout():
     return render_template(
         "orders/checkout.html", form=form, cart=priced, errors=errors, chosen=request.form
     ), status
+
+
+def to_existing_order(checkout_token: str):
+    """A form submitted twice: show the order its first submit made."""
+    order = services.find_by_checkout_token(checkout_token)
+    if order is None:
+        abort(409)
+    return redirect(url_for("orders.detail", token=order.access_token))
 
 
 def _order_for_viewer(token: str) -> Order:
@@ -414,6 +420,7 @@ def my_bookings():
         "orders/bookings.html",
         upcoming=upcoming,
         past=past[::-1],
+        places=waitlist.entries_of_user(current_user.id, now),
         form=PostForm(),
         refund_for=services.booking_refund_cents,
     )

@@ -1,0 +1,143 @@
+"""Waitlist pages: join a full session, see one's place, book held seats, or let them go."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.auth.forms import PostForm
+from shop.classes import bp, services, waitlist
+from shop.classes.forms import OfferForm, WaitlistForm
+from shop.classes.models import ClassSession, WaitlistEntry, WaitlistStatus
+from shop.classes.routes import render_detail, show_error
+from shop.errors import DomainError
+from shop.extensions import db, limiter
+from shop.orders import services as orders
+from shop.payments import services as payments
+
+
+@bp.route("/classes/sessions/<int:session_id>/waitlist", methods=["POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def join_waitlist(session_id: int):
+    class_session = db.get_or_404(ClassSession, session_id)
+    klass = services.get_public_class(class_session.class_.slug)
+    if klass is None:
+        abort(404)
+    form = WaitlistForm()
+    if form.validate_on_submit():
+        signed_in = current_user.is_authenticated
+        try:
+            entry = waitlist.join(
+                waitlist.JoinRequest(
+                    session_id=session_id,
+                    email=current_user.email if signed_in else (form.email.data or ""),
+                    name=current_user.name if signed_in else (form.name.data or ""),
+                    quantity=form.quantity.data,
+                    attendees=(form.attendees.data or "").splitlines(),
+                    user_id=current_user.id if signed_in else None,
+                    locale=str(get_locale()),
+                )
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("You are on the waitlist. We sent the details to %(email)s.", email=entry.email),
+                "success",
+            )
+            return redirect(url_for("classes.waitlist_entry", token=entry.token))
+    return render_detail(klass, waitlist_form=form, open_session=session_id, status=422)
+
+
+def _entry_for_viewer(token: str) -> WaitlistEntry:
+    """The link is the key; a place taken while signed in also needs that account."""
+    entry = waitlist.entry_by_token(token)
+    if entry is None:
+        abort(404)
+    if entry.user_id is not None:
+        if not current_user.is_authenticated:
+            abort(current_app.login_manager.unauthorized())
+        if current_user.id != entry.user_id and not current_user.is_admin:
+            abort(404)
+    return entry
+
+
+def _offer_form(entry: WaitlistEntry) -> OfferForm:
+    form = OfferForm(formdata=None)
+    form.checkout_token.data = secrets.token_urlsafe(24)
+    form.name.data = entry.name
+    form.email.data = entry.email
+    return form
+
+
+def _render_entry(entry: WaitlistEntry, offer_form: OfferForm | None = None, status: int = 200):
+    return render_template(
+        "classes/waitlist_entry.html",
+        entry=entry,
+        class_session=entry.session,
+        klass=entry.session.class_,
+        position=waitlist.position(entry),
+        offer_form=offer_form or _offer_form(entry),
+        form=PostForm(),
+        W=WaitlistStatus,
+    ), status
+
+
+@bp.route("/waitlist/<token>")
+def waitlist_entry(token: str):
+    return _render_entry(_entry_for_viewer(token))
+
+
+@bp.route("/waitlist/<token>/book", methods=["POST"])
+def book_waitlist_offer(token: str):
+    entry = _entry_for_viewer(token)
+    form = OfferForm()
+    if form.validate_on_submit():
+        try:
+            order = waitlist.book_offer(
+                entry,
+                orders.Contact(form.name.data, form.email.data, form.phone.data or ""),
+                checkout_token=form.checkout_token.data,
+                user_id=current_user.id if current_user.is_authenticated else None,
+                locale=str(get_locale()),
+            )
+            start = payments.start_payment(order)
+        except orders.DuplicateCheckout:
+            from shop.orders.routes import to_existing_order  # views import each other late
+
+            db.session.rollback()
+            return to_existing_order(form.checkout_token.data)
+        except DomainError as error:
+            db.session.rollback()
+            entry = _entry_for_viewer(token)
+            show_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(
+                start.redirect_url or url_for("orders.detail", token=order.access_token)
+            )
+    return _render_entry(entry, form, 422)
+
+
+@bp.route("/waitlist/<token>/leave", methods=["POST"])
+def leave_waitlist(token: str):
+    entry = _entry_for_viewer(token)
+    if PostForm().validate_on_submit():
+        try:
+            status = waitlist.withdraw(entry)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            if status == WaitlistStatus.DECLINED:
+                flash(_("Thank you for letting us know: the seats go to the next person."), "info")
+            else:
+                flash(_("You have left the waitlist."), "info")
+    return redirect(url_for("classes.waitlist_entry", token=token))

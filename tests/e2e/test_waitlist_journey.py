@@ -1,0 +1,75 @@
+"""Journey: a guest joins the waitlist of a full ceramics session on her phone; a booked
+customer cancels; the seat is held for the guest, who follows the e-mailed link, books and
+pays it, and gets the confirmation with the calendar file."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests import class_factories, factories
+from tests.test_bookings import book
+from tests.test_orders_services import pay
+
+
+def test_full_session_waitlist_offer_booked_from_the_email(
+    page, live_server, db, app, browser, outbox
+):
+    potter = factories.artisan(shop_name="Barro Vivo")
+    klass = class_factories.class_(
+        artisan_workshop=potter, title="Torno para principiantes", price_cents=4000
+    )
+    session = class_factories.session(klass=klass, capacity=2)
+    with app.test_request_context():
+        booked = book(session, 2, ("Lucía", "Marta"))
+        pay(booked)
+    db.session.commit()
+
+    # The guest finds the session full and joins its waitlist.
+    page.goto(f"/classes/{klass.slug}")
+    row = page.locator(".session-row").first
+    expect(row).to_contain_text("Completa")
+    expect(row.get_by_text("Reservar cupos")).to_have_count(0)
+    row.get_by_text("Apuntarme a la lista de espera").first.click()
+    row.get_by_label("Cupos").fill("1")
+    row.get_by_label("Quién asiste").fill("Gina")
+    row.get_by_label("Tu nombre").fill("Gina Invitada")
+    row.get_by_label("Correo electrónico").fill("gina@example.com")
+    page.screenshot(path="/tmp/waitlist-form-phone.png", full_page=True)
+    row.get_by_role("button", name="Apuntarme a la lista de espera").click()
+    expect(page.get_by_text("Eres el número 1 de la lista.")).to_be_visible()
+    page.screenshot(path="/tmp/waitlist-place-phone.png", full_page=True)
+
+    # The booked customer cancels her seats from her order link, in another browser.
+    other = browser.new_context(base_url=live_server.url, locale="es-EC")
+    booker = other.new_page()
+    booker.goto(f"/orders/{booked.access_token}")
+    booker.get_by_role("button", name=re.compile("Cancelar \\(reembolso")).click()
+    expect(booker.get_by_role("status").first).to_contain_text("Reserva cancelada")
+    other.close()
+
+    # The offer arrives by e-mail; the link leads to the held seat.
+    offer = next(m for m in outbox.to("gina@example.com") if "liberaron" in m["Subject"])
+    link = re.search(r"http://\S+/waitlist/\S+", outbox.body(offer)).group(0)
+    page.context.clear_cookies()  # she comes back later, from her e-mail
+    page.goto(link.replace("http://127.0.0.1:5000", live_server.url))
+    expect(page.get_by_text("Se liberó un cupo y lo apartamos para ti.")).to_be_visible()
+    expect(page.get_by_text("$40,00")).to_be_visible()
+    page.screenshot(path="/tmp/waitlist-offer-phone.png", full_page=True)
+    page.get_by_role("button", name="Reservar y pagar").click()
+    expect(page.get_by_text("Pagos de demostración: no se mueve dinero.").first).to_be_visible()
+    page.get_by_role("button", name="Pagar (demostración)").click()
+    expect(page.get_by_role("status").first).to_contain_text("Pago recibido")
+    expect(page.get_by_text(class_factories.ADDRESS)).to_be_visible()  # revealed once booked
+
+    confirmation = next(m for m in outbox.to("gina@example.com") if "confirm" in m["Subject"])
+    calendars = [
+        p for p in confirmation.iter_attachments() if p.get_content_type() == "text/calendar"
+    ]
+    assert len(calendars) == 1 and "BEGIN:VEVENT" in calendars[0].get_content()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(link.replace("http://127.0.0.1:5000", live_server.url))
+    expect(page.get_by_text("Reservaste estos cupos.")).to_be_visible()
+    page.screenshot(path="/tmp/waitlist-booked-desktop.png", full_page=True)
+    assert page.js_errors == []
