@@ -174,7 +174,34 @@ def _demo_class(workshop, potter: User) -> None:
     classes.add_photo(klass, save_image(_demo_photo(7, (1200, 800)), potter.id, alt=klass.title))
     classes.change_status(klass, "publish")
     start = (utcnow() + timedelta(days=2)).date()
-    classes.add_weekly_sessions(klass, weekday=5, starting=start, local_time=time(10, 0), weeks=8)
+    sessions = classes.add_weekly_sessions(
+        klass, weekday=5, starting=start, local_time=time(10, 0), weeks=8
+    )
+    _demo_group_booking(sessions[1])
+
+
+def _demo_group_booking(session) -> None:
+    """A school group books every seat of the second Saturday (paid, demo gateway), so the
+    demo shows a full session whose waitlist visitors can join."""
+    from flask import current_app
+
+    from shop.orders import services as orders
+    from shop.orders.cart import CartEntry
+    from shop.payments import services as payments
+
+    names = tuple(f"Estudiante {n}" for n in range(1, session.capacity + 1))
+    # Payment links are built with url_for, which needs a request outside of one.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        order = orders.place_order(
+            orders.CheckoutRequest(
+                entries=[CartEntry("seat", session.id, session.capacity, names)],
+                contact=orders.Contact("Colegio Los Andes (demo)", "colegio@taller.example.com"),
+                deliveries={},
+                checkout_token="demo-school-group",  # noqa: S106 (not a secret)
+            )
+        )
+        payments.start_payment(order)
+        payments.confirm_payment(order.payments[0], order.total_cents, order.currency)
 
 
 def seed() -> bool:

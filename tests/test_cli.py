@@ -70,3 +70,10 @@ def test_demo_has_a_public_workshop_with_products_and_a_class(runner, client, db
     classes = client.get("/classes").get_data(as_text=True)
     assert "Cerámica para principiantes" in classes
     assert client.get("/classes/ceramica-para-principiantes").status_code == 200
+
+
+def test_demo_has_a_full_session_whose_waitlist_can_be_joined(runner, client, db):
+    runner.invoke(args=["seed-demo"])
+    page = client.get("/classes/ceramica-para-principiantes").get_data(as_text=True)
+    assert page.count("Apuntarme a la lista de espera") == 2  # one session: summary and button
+    assert page.count("Reservar cupos") == 7  # the seven others can be booked
