@@ -175,3 +175,34 @@ def test_database_url_normalisation():
     assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_every_module_imports_first_without_a_cycle():
+    """Any module may be the first one imported (a CLI job, a worker, a test): feature
+    packages import their views, so a module-level import between views makes a cycle that
+    only shows in some import orders."""
+    import subprocess
+    import sys
+
+    from shop import ROOT
+
+    script = (
+        "import importlib, pathlib, sys\n"
+        "names = sorted('.'.join(p.with_suffix('').parts).removesuffix('.__init__')"
+        " for p in pathlib.Path('shop').rglob('*.py'))\n"
+        "failed = []\n"
+        "for name in names:\n"
+        "    for loaded in [m for m in sys.modules if m == 'shop' or m.startswith('shop.')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as error:\n"
+        "        failed.append(f'{name}: {error!r}')\n"
+        "print(len(names)); print('\\n'.join(failed))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    count, *failures = result.stdout.strip().splitlines()
+    assert int(count) > 40 and failures == [], failures
