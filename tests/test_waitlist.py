@@ -14,6 +14,7 @@ from shop.core.time import utcnow
 from shop.errors import InvalidTransition, ValidationFailed
 from shop.extensions import db as _db
 from shop.orders import services as orders
+from shop.orders.cart import CartEntry
 from shop.orders.models import Order
 from tests import class_factories
 from tests.test_bookings import book
@@ -290,13 +291,50 @@ def test_cancelling_the_session_ends_every_place_and_tells_everyone(db, ctx, out
         assert "cancel" in outbox.to(entry.email)[-1]["Subject"].lower()
 
 
-def test_an_offer_never_lasts_past_the_start(db, ctx):
+def test_an_offer_ends_an_hour_before_the_start_and_none_is_made_later(db, ctx):
     starts = (utcnow() + timedelta(hours=3)).replace(microsecond=0)
     session, paid = full_session(db, starts_at=starts)
     entry = join(session)
     db.session.commit()
     cancel_first_booking(db, paid)
-    assert db.session.get(WaitlistEntry, entry.id).offer_expires_at == starts
+    assert db.session.get(WaitlistEntry, entry.id).offer_expires_at == starts - timedelta(hours=1)
+
+    soon = (utcnow() + timedelta(minutes=110)).replace(microsecond=0)
+    session, paid = full_session(db, starts_at=soon)
+    entry = join(session)
+    db.session.commit()
+    cancel_first_booking(db, paid)  # under an hour would be left to answer: open to anyone
+    assert state(db, entry) == W.WAITING
+    assert fresh(db, session).seats_left == 1
+
+
+def test_booking_the_session_directly_ends_the_waiting_place(db, ctx):
+    session, paid = full_session(db)
+    pair = join(session, 2, email="ana@example.com")
+    db.session.commit()
+    cancel_first_booking(db, paid)  # one seat: the pair does not fit, so anyone may book it
+    assert state(db, pair) == W.WAITING and fresh(db, session).seats_left == 1
+    order = orders.place_order(
+        orders.CheckoutRequest(
+            entries=[CartEntry("seat", session.id, 1, ("Ana",))],
+            contact=orders.Contact("Ana", "ANA@example.com"),
+            deliveries={},
+            checkout_token="ana-books-one",
+        )
+    )
+    assert pay(order) == "paid"
+    db.session.commit()
+    assert state(db, pair) == W.LEFT  # no seat will be held later for someone who has one
+
+
+def test_a_guest_place_joins_the_account_that_has_its_address(db, ctx, customer):
+    session, _ = full_session(db)
+    guest = join(session, email=customer.email)
+    db.session.commit()
+    again = join(session, email=customer.email, user_id=customer.id)
+    db.session.commit()
+    assert again.id == guest.id and again.user_id == customer.id
+    assert [e.id for e in waitlist.entries_of_user(customer.id)] == [guest.id]
 
 
 def test_no_offers_while_the_class_is_not_public(db, ctx):

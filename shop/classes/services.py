@@ -258,6 +258,11 @@ def change_status(klass: Class, action: str) -> Class:
     klass.status = target
     if target == C.ACTIVE and klass.published_at is None:
         klass.published_at = utcnow()
+    if target == C.ACTIVE:
+        from shop.classes.waitlist import offer_seats_of_classes
+
+        db.session.flush()
+        offer_seats_of_classes([klass.id])  # seats freed while hidden go to the queue first
     log.info("class %s: %s", klass.id, action)
     return klass
 
@@ -278,6 +283,25 @@ def move_photo(klass: Class, photo_id: int, step: int) -> None:
 
 
 # Sessions
+
+
+def lock_sessions(session_ids, *, read: bool = False) -> None:
+    """Lock class session rows before anything that depends on their seats.
+
+    The one lock order of the shop: class sessions (by id), then products, then orders, then
+    waitlist places. Every path that changes seats or a session's queue takes its sessions
+    here first, so no two transactions wait on each other in opposite orders. `read` takes a
+    shared lock (for a join that must not race a cancellation). PostgreSQL only: SQLite
+    serialises writers anyway.
+    """
+    ids = sorted({i for i in session_ids if i is not None})
+    if ids:
+        db.session.execute(
+            select(ClassSession.id)
+            .where(ClassSession.id.in_(ids))
+            .order_by(ClassSession.id)
+            .with_for_update(read=read)
+        )
 
 
 def _check_can_schedule(klass: Class) -> None:
@@ -450,6 +474,10 @@ def on_session_cancelled(session: ClassSession) -> None:
 
 def cancel_session(session: ClassSession) -> ClassSession:
     """Cancel an upcoming session; bookings are refunded by on_session_cancelled."""
+    from shop.orders.services import sessions_sharing_orders_with
+
+    lock_sessions(sessions_sharing_orders_with(session.id))  # what its refunds will touch
+    db.session.refresh(session)
     if session.is_cancelled:
         raise InvalidTransition(str(_l("This session is already cancelled.")))
     now = utcnow()

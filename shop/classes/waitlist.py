@@ -28,7 +28,7 @@ from shop.classes.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from shop.classes.services import attendee_names
+from shop.classes.services import attendee_names, lock_sessions
 from shop.core.time import utcnow
 from shop.errors import InvalidTransition, ValidationFailed
 from shop.extensions import db
@@ -58,6 +58,9 @@ STATUS_LABELS = {
 }
 
 MAX_QUEUE = 200  # live places per session: bounds what one address can flood
+# Offers end this long before the start, and none is made with less than this to answer:
+# seats freed in the last two hours stay open to anyone (a held seat nobody claims is lost).
+OFFER_MARGIN = timedelta(hours=1)
 
 
 class OfferExpired(ValidationFailed):
@@ -118,12 +121,17 @@ class JoinRequest:
     locale: str = "es"
 
 
-def _public_session(session_id: int) -> ClassSession | None:
-    return db.session.scalar(
+def _public_session(session_id: int, *, lock: bool = False) -> ClassSession | None:
+    query = (
         select(ClassSession)
         .join(ClassSession.class_)
         .where(ClassSession.id == session_id, Class.public_filter())
     )
+    if lock:  # shared: a cancellation or a freed seat waits for this join, and vice versa
+        query = query.with_for_update(read=True, of=ClassSession).execution_options(
+            populate_existing=True
+        )
+    return db.session.scalar(query)
 
 
 def _active_entry(session_id: int, email: str) -> WaitlistEntry | None:
@@ -139,7 +147,7 @@ def _active_entry(session_id: int, email: str) -> WaitlistEntry | None:
 def join(request: JoinRequest, now: datetime | None = None) -> WaitlistEntry:
     """Queue up for a session that has fewer free seats than wanted; e-mails a confirmation."""
     now = now or utcnow()
-    session = _public_session(request.session_id)
+    session = _public_session(request.session_id, lock=True)
     if session is None:
         raise ValidationFailed(str(_l("This class cannot be booked.")), field="session_id")
     if session.status != SessionStatus.SCHEDULED:
@@ -158,7 +166,11 @@ def join(request: JoinRequest, now: datetime | None = None) -> WaitlistEntry:
         raise ValidationFailed(
             str(_l("Seats are free right now: book them instead of waiting.")), field="quantity"
         )
-    if _active_entry(session.id, email) is not None:
+    existing = _active_entry(session.id, email)
+    if existing is not None and existing.user_id is None and request.user_id is not None:
+        existing.user_id = request.user_id  # joined as a guest before: now in their account
+        return existing
+    if existing is not None:
         raise ValidationFailed(
             str(_l("You are already on the waitlist for this session.")), field="email"
         )
@@ -231,7 +243,11 @@ def offer_free_seats(session_id: int, now: datetime | None = None) -> list[Waitl
     ):
         return []
     free = session.capacity - session.seats_taken - session.seats_held
-    if free <= 0:
+    expires_at = min(
+        now + timedelta(hours=current_app.config["WAITLIST_OFFER_HOURS"]),
+        session.starts_at - OFFER_MARGIN,
+    )
+    if free <= 0 or expires_at - now < OFFER_MARGIN:
         return []
     waiting = db.session.scalars(
         select(WaitlistEntry)
@@ -242,9 +258,6 @@ def offer_free_seats(session_id: int, now: datetime | None = None) -> list[Waitl
         )
         .order_by(WaitlistEntry.id)
     ).all()
-    expires_at = min(
-        now + timedelta(hours=current_app.config["WAITLIST_OFFER_HOURS"]), session.starts_at
-    )
     offered = []
     for entry in waiting:
         if entry.quantity > free:
@@ -272,7 +285,8 @@ def offer_free_seats(session_id: int, now: datetime | None = None) -> list[Waitl
 
 
 def claim(entry: WaitlistEntry, now: datetime | None = None) -> None:
-    """Take the offer while it lasts (inside the order's transaction; see place_order)."""
+    """Take the offer while it lasts (inside the order's transaction, which has locked the
+    session first; see place_order)."""
     now = now or utcnow()
     if not _move(entry, "book", WaitlistEntry.offer_expires_at > now):
         raise OfferExpired(str(_l("These seats are no longer held for you: the offer has ended.")))
@@ -304,6 +318,7 @@ def book_offer(
 
 def withdraw(entry: WaitlistEntry, now: datetime | None = None) -> WaitlistStatus:
     """Leave the queue, or let an offer go: its seats pass to the next person at once."""
+    lock_sessions([entry.session_id])
     if entry.status == W.WAITING and _move(entry, "leave"):
         return entry.status
     if entry.status == W.OFFERED and _move(entry, "decline"):
@@ -323,6 +338,7 @@ def expire_offers(now: datetime | None = None) -> int:
     ).all()
     expired = 0
     for entry in due:
+        lock_sessions([entry.session_id])
         if _move(entry, "expire", WaitlistEntry.offer_expires_at <= now):
             _unhold(entry.session_id, entry.quantity)
             offer_free_seats(entry.session_id, now)
@@ -331,16 +347,19 @@ def expire_offers(now: datetime | None = None) -> int:
 
 
 def cancel_for_session(session: ClassSession) -> int:
-    """The artisan cancelled the session: every live place ends and is told."""
+    """The artisan cancelled the session (its row is locked): every live place ends and is
+    told; returns how many."""
     entries = db.session.scalars(
         select(WaitlistEntry)
         .where(WaitlistEntry.session_id == session.id, WaitlistEntry.status.in_(ACTIVE_WAITLIST))
         .order_by(WaitlistEntry.id)
     ).all()
+    cancelled = 0
     for entry in entries:
         held = entry.quantity if entry.status == W.OFFERED else 0
         if not _move(entry, "cancel"):
             continue
+        cancelled += 1
         if held:
             _unhold(session.id, held)
         queue_email(
@@ -353,7 +372,54 @@ def cancel_for_session(session: ClassSession) -> int:
                 session=session,
             ),
         )
-    return len(entries)
+    return cancelled
+
+
+def offer_seats_of_classes(class_ids: list[int], now: datetime | None = None) -> int:
+    """A class (or its artisan) became public again: seats freed meanwhile go to the queue
+    before anyone else sees them. Returns how many offers were made."""
+    now = now or utcnow()
+    session_ids = db.session.scalars(
+        select(ClassSession.id)
+        .where(
+            ClassSession.class_id.in_(class_ids),
+            ClassSession.status == SessionStatus.SCHEDULED,
+            ClassSession.starts_at > now,
+            ClassSession.id.in_(
+                select(WaitlistEntry.session_id).where(WaitlistEntry.status == W.WAITING)
+            ),
+        )
+        .order_by(ClassSession.id)
+    ).all()
+    return sum(len(offer_free_seats(session_id, now)) for session_id in session_ids)
+
+
+def leave_when_booked(email: str, session_ids: list[int], user_id: int | None = None) -> int:
+    """Someone booked a session directly: their waiting places for it end, so that a later
+    freed seat is not held for a person who already has one."""
+    if not session_ids:
+        return 0
+    who = WaitlistEntry.email == email.strip().lower()
+    if user_id is not None:
+        who = who | (WaitlistEntry.user_id == user_id)
+    result = db.session.execute(
+        update(WaitlistEntry)
+        .where(WaitlistEntry.session_id.in_(session_ids), WaitlistEntry.status == W.WAITING, who)
+        .values(status=W.LEFT)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def shown_status(entry: WaitlistEntry, now: datetime | None = None) -> WaitlistStatus:
+    """What the customer should be told: an offer past its deadline has ended even before
+    expire-orders runs, and a booking never paid has passed on."""
+    now = now or utcnow()
+    if entry.status == W.OFFERED and entry.offer_expires_at <= now:
+        return W.EXPIRED
+    if entry.status == W.BOOKED and entry.order is not None and entry.order.released_at:
+        return W.EXPIRED
+    return entry.status
 
 
 def entries_of_user(user_id: int, now: datetime | None = None) -> list[WaitlistEntry]:

@@ -83,6 +83,7 @@ def _render_entry(entry: WaitlistEntry, offer_form: OfferForm | None = None, sta
         class_session=entry.session,
         klass=entry.session.class_,
         position=waitlist.position(entry),
+        status=waitlist.shown_status(entry),
         offer_form=offer_form or _offer_form(entry),
         form=PostForm(),
         W=WaitlistStatus,

@@ -162,26 +162,28 @@ def place_order(
     """Create the order and reserve its stock and seats atomically.
 
     Raises OutOfStock (someone was faster), DuplicateCheckout (same form twice) or
-    ValidationFailed. Rows are updated in a fixed order (products by id, then sessions by
-    id), so two carts never wait on each other in opposite orders (no deadlock). With a
-    waitlist `offer`, its held seats are claimed (OfferExpired once it has ended) and
-    become this order's. The caller commits; any exception means roll back.
+    ValidationFailed. Rows are locked in the shop's one order (class sessions by id, then
+    products by id; see classes.services.lock_sessions), so two carts never wait on each
+    other in opposite orders (no deadlock). With a waitlist `offer`, its held seats are
+    claimed (OfferExpired once it has ended) and become this order's. The caller commits;
+    any exception means roll back.
     """
-    from shop.classes.waitlist import OfferExpired, claim
+    from shop.classes.services import lock_sessions
+    from shop.classes.waitlist import claim
 
     now = now or utcnow()
     if find_by_checkout_token(request.checkout_token) is not None:
         raise DuplicateCheckout()
     if not request.entries:
         raise ValidationFailed(str(_l("Your cart is empty.")))
+    seat_sessions = [entry.item_id for entry in request.entries if entry.kind == "seat"]
+    if seat_sessions:
+        lock_sessions(seat_sessions)
+        if find_by_checkout_token(request.checkout_token) is not None:
+            raise DuplicateCheckout()  # a twin submit got the seats while this one waited
     held: dict[int, int] = {}
     if offer is not None:
-        try:
-            claim(offer, now)
-        except OfferExpired:  # a twin submit may have booked it a moment ago
-            if find_by_checkout_token(request.checkout_token) is not None:
-                raise DuplicateCheckout() from None
-            raise
+        claim(offer, now)
         held[offer.session_id] = offer.quantity
     priced = price(request.entries, held)
     if priced.dropped:
@@ -298,7 +300,7 @@ def release(order: Order, reason: str, actor: User | None = None) -> bool:
     )
     if result.rowcount != 1:
         return False
-    # The same row order as place_order (products, then sessions, by id): no deadlocks.
+    # Products by id (the caller holds the sessions already): the order place_order uses.
     for line in sorted(
         order.lines, key=lambda ln: (ln.is_seat, ln.product_id or ln.session_id or 0)
     ):
@@ -322,6 +324,9 @@ def _move(order: Order, sources: set[OrderStatus], target: OrderStatus, **values
 
 def cancel_unpaid(order: Order, actor: User | None, reason: str) -> Order:
     """Cancel an order that was not paid, and release what it held."""
+    from shop.classes.services import lock_sessions
+
+    lock_sessions(line.session_id for line in order.lines)  # sessions before the order
     if not _move(order, {OS.PENDING_PAYMENT}, OS.CANCELLED, cancelled_at=utcnow()):
         raise InvalidTransition(str(_l("Only unpaid orders can be cancelled this way.")))
     for group in order.groups:
@@ -375,6 +380,7 @@ def mark_paid(
     if _move(order, {OS.PENDING_PAYMENT}, OS.PAID, paid_at=utcnow(), paid_cents=amount_cents):
         record_event(order, "paid", detail=f"{amount_cents} {currency}")
         _notify_paid(order)
+        _end_waitlist_places(order)
         return "paid"
     if order.status in (OS.PAID, OS.FULFILLED, OS.PARTIALLY_REFUNDED, OS.REFUNDED):
         if payment_ref is None and order.paid_cents == amount_cents:
@@ -396,6 +402,14 @@ def mark_paid(
     record_event(order, "late_payment", detail=order.review_reason)
     log.warning("order %s: %s", order.reference, order.review_reason)
     return "late"
+
+
+def _end_waitlist_places(order: Order) -> None:
+    """Whoever booked a session no longer waits for it (no seat is later held for them)."""
+    from shop.classes.waitlist import leave_when_booked
+
+    sessions = [line.session_id for line in order.lines if line.session_id is not None]
+    leave_when_booked(order.email, sessions, order.user_id)
 
 
 def _notify_paid(order: Order) -> None:
@@ -491,6 +505,10 @@ def _give_back(
         raise InvalidTransition(str(_l("Only paid orders can be refunded.")))
     if amount_cents <= 0:
         raise ValidationFailed(str(_l("Enter an amount above zero.")), field="amount")
+    if line is not None and line.is_seat:  # seats may go back: the session before the order
+        from shop.classes.services import lock_sessions
+
+        lock_sessions([line.session_id])
     # Lock the order row so two refunds cannot both pass the limit check.
     db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
     db.session.refresh(order)
@@ -624,9 +642,13 @@ def cancel_booking(line: OrderLine, now: datetime | None = None, actor: User | N
 
     The caller has checked that the customer may act on this order. Returns the refund.
     """
+    from shop.classes.services import lock_sessions
+
     now = now or utcnow()
     if not line.is_seat or line.session is None:
         raise InvalidTransition()
+    lock_sessions([line.session_id])  # a double click waits here, then sees it cancelled
+    db.session.refresh(line)
     if line.cancelled_at is not None:
         raise InvalidTransition(str(_l("This booking is already cancelled.")))
     if line.order.status not in PAID_STATES:
@@ -652,6 +674,23 @@ def _release_line(line: OrderLine) -> None:
     else:
         _restock(line.product_id, remaining)
     line.restocked_quantity = line.quantity
+
+
+def sessions_sharing_orders_with(session_id: int) -> set[int]:
+    """The session and every other session booked in the same paid or unpaid orders: what
+    cancelling it may touch, so all of them can be locked first, in order."""
+    orders_with_it = select(OrderLine.order_id).where(OrderLine.session_id == session_id)
+    others = db.session.scalars(
+        select(OrderLine.session_id)
+        .join(OrderLine.order)
+        .where(
+            OrderLine.order_id.in_(orders_with_it),
+            OrderLine.session_id.is_not(None),
+            Order.status.in_((*PAID_STATES, OS.PENDING_PAYMENT)),
+        )
+        .distinct()
+    )
+    return {session_id, *others}
 
 
 def cancel_session_bookings(session) -> int:
