@@ -161,7 +161,7 @@ def _demo_class(workshop, potter: User) -> None:
             duration_minutes=150,
             min_participants=2,
             max_participants=6,
-            meeting_area="La Floresta, Quito",
+            meeting_area="La Floresta",
             address="Calle Ejemplo 123 y Av. Demo (dirección de demostración)",
             description="Amasamos, centramos en el torno y hacemos un cuenco que te llevas "
             "cocido una semana después.",

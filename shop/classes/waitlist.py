@@ -49,7 +49,7 @@ TRANSITIONS: dict[str, tuple[frozenset[WaitlistStatus], WaitlistStatus]] = {
 
 STATUS_LABELS = {
     W.WAITING: _l("waiting"),
-    W.OFFERED: _l("seats held for you"),
+    W.OFFERED: _l("seats held, offer sent"),
     W.BOOKED: _l("booked"),
     W.EXPIRED: _l("offer expired"),
     W.DECLINED: _l("offer declined"),
