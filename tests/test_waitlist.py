@@ -369,3 +369,27 @@ def test_held_seats_survive_the_database_checks(db, ctx):
     with pytest.raises(IntegrityError):
         _db.session.flush()
     _db.session.rollback()
+
+
+@pytest.mark.parametrize("hide", ["suspend", "withdraw_consent"])
+def test_a_workshop_public_again_offers_seats_freed_meanwhile_to_the_queue(db, ctx, admin, hide):
+    from shop.artisans import services as artisans
+
+    session, paid = full_session(db)
+    entry = join(session)
+    db.session.commit()
+    workshop = session.class_.artisan
+    if hide == "suspend":
+        artisans.decide(workshop, admin, "suspend", "Checking the listing")
+    else:
+        artisans.withdraw_consent(workshop, workshop.user)
+    db.session.commit()
+    cancel_first_booking(db, paid)
+    assert state(db, entry) == W.WAITING  # not public: nothing is offered
+    if hide == "suspend":
+        artisans.decide(workshop, admin, "reinstate")
+    else:
+        artisans.give_consent(workshop, workshop.user)
+    db.session.commit()
+    assert state(db, entry) == W.OFFERED
+    assert fresh(db, session).seats_left == 0

@@ -282,6 +282,8 @@ def decide(artisan: Artisan, admin: User, action: str, reason: str | None = None
     if decision.target == S.APPROVED and artisan.approved_at is None:
         artisan.approved_at = utcnow()
     _record(artisan, admin, action, str(before), reason)
+    if decision.target == S.APPROVED:
+        _offer_freed_class_seats(artisan)
     queue_email(
         db.session,
         render_email(
@@ -315,7 +317,20 @@ def give_consent(artisan: Artisan, actor: User) -> Artisan:
         artisan.consent_at = utcnow()
         artisan.consent_withdrawn_at = None
         _record(artisan, actor, "give_consent", str(artisan.status))
+        _offer_freed_class_seats(artisan)
     return artisan
+
+
+def _offer_freed_class_seats(artisan: Artisan) -> None:
+    """The workshop may be public again: class seats freed while it was hidden go to the
+    waitlists first, before anyone else can book them."""
+    from shop.classes.models import Class
+    from shop.classes.waitlist import offer_seats_of_classes
+
+    db.session.flush()
+    offer_seats_of_classes(
+        list(db.session.scalars(select(Class.id).where(Class.artisan_id == artisan.id)))
+    )
 
 
 def verify_goal(goal: ArtisanGoal, admin: User, verified: bool) -> ArtisanGoal:
