@@ -173,6 +173,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.catalog.services import TRANSITIONS as product_transitions
     from shop.catalog.services import status_label as product_status_label
     from shop.classes.policy import describe_policy
+    from shop.classes.waitlist import shown_status as waitlist_shown_status
     from shop.classes.waitlist import status_label as waitlist_status_label
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money
@@ -222,6 +223,7 @@ def register_template_helpers(app: Flask) -> None:
             "hold_minutes": app.config["ORDER_HOLD_MINUTES"],
             "waitlist_hours": app.config["WAITLIST_OFFER_HOURS"],
             "waitlist_status_label": waitlist_status_label,
+            "waitlist_shown_status": waitlist_shown_status,
             "now_utc": utcnow,
             "booking_refund": booking_refund_cents,
             "describe_policy": describe_policy,
