@@ -78,7 +78,7 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
-    from shop import mail  # noqa: F401  (registers the send-after-commit listeners)
+    from shop import mail, models  # noqa: F401  (send-after-commit listeners; every table)
     from shop.auth.models import User
     from shop.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -131,16 +131,17 @@ def _tune_sqlite(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
-    from shop.admin import bp as admin_bp
-    from shop.api import bp as api_bp
-    from shop.artisans import bp as artisans_bp
-    from shop.auth import bp as auth_bp
-    from shop.catalog import bp as catalog_bp
-    from shop.classes import bp as classes_bp
-    from shop.main import bp as main_bp
-    from shop.media import bp as media_bp
-    from shop.orders import bp as orders_bp
-    from shop.payments import bp as payments_bp
+    from shop.admin.routes import bp as admin_bp
+    from shop.api.routes import bp as api_bp
+    from shop.artisans.routes import bp as artisans_bp
+    from shop.auth.routes import bp as auth_bp
+    from shop.catalog.routes import bp as catalog_bp
+    from shop.classes import waitlist_routes  # noqa: F401  (its pages attach to the classes bp)
+    from shop.classes.routes import bp as classes_bp
+    from shop.main.routes import bp as main_bp
+    from shop.media.routes import bp as media_bp
+    from shop.orders.routes import bp as orders_bp
+    from shop.payments.routes import bp as payments_bp
 
     for blueprint in (
         main_bp,

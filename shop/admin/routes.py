@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from shop.admin import bp
 from shop.artisans import services as artisan_services
 from shop.artisans.forms import DECISION_LABELS, DecisionForm
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus
@@ -16,6 +15,8 @@ from shop.auth.forms import PostForm
 from shop.core.security import admin_required
 from shop.errors import DomainError
 from shop.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request

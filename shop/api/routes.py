@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request, url_for
 
-from shop.api import bp
 from shop.api.openapi import openapi_document
 from shop.artisans import services as artisan_services
 from shop.artisans.models import Artisan
 from shop.catalog import services as catalog_services
 from shop.catalog.models import Product
 from shop.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from shop.artisans import bp, services
+from shop.artisans import services
 from shop.artisans.forms import ArtisanForm
 from shop.artisans.models import Artisan, PublicName
 from shop.auth.forms import PostForm
@@ -15,6 +15,8 @@ from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.goals import KINDS, get_goal
 from shop.media.services import save_image
+
+bp = Blueprint("artisans", __name__)
 
 PER_PAGE = 24
 

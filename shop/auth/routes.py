@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from shop.auth import bp, services
+from shop.auth import services
 from shop.auth.forms import ForgotPasswordForm, LoginForm, PostForm, RegisterForm, ResetPasswordForm
 from shop.core.security import is_safe_next
 from shop.core.time import utcnow
 from shop.errors import ValidationFailed
 from shop.extensions import db, limiter
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 # Session keys that survive log-in and log-out (everything else is dropped).
 KEPT_SESSION_KEYS = ("lang", "cart")
@@ -82,9 +93,9 @@ def login():
             flash(_("E-mail or password is not right."), "danger")
         else:
             user.last_login_at = utcnow()
-            db.session.commit()
             _renew_session()
-            login_user(user, remember=form.remember.data)
+            login_user(user, remember=form.remember.data)  # listeners (cart merge) write too
+            db.session.commit()
             session["lang"] = user.locale
             flash(_("Hello again, %(name)s.", name=user.name), "success")
             return _redirect_next(url_for("main.index"))

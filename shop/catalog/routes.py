@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from shop.artisans.models import Artisan
 from shop.auth.forms import PostForm
-from shop.catalog import bp, services
+from shop.catalog import services
 from shop.catalog.forms import ProductForm, ShippingForm
 from shop.catalog.models import Product
 from shop.catalog.services import status_label
@@ -17,6 +17,8 @@ from shop.core.images import ImageRejected
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.media.services import save_image
+
+bp = Blueprint("catalog", __name__)
 
 PER_PAGE = 24
 

@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import time, timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from shop.artisans.models import Artisan
 from shop.auth.forms import PostForm
 from shop.catalog.services import parse_goal
-from shop.classes import bp, display, roster, services, waitlist
+from shop.classes import display, roster, services, waitlist
 from shop.classes.forms import CapacityForm, ClassForm, SessionForm, WeeklyForm
 from shop.classes.ics import session_ics, session_uid
 from shop.classes.models import Class, ClassSession
@@ -25,6 +25,8 @@ from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.goals import get_goal
 from shop.media.services import save_image
+
+bp = Blueprint("classes", __name__)
 
 PER_PAGE = 24
 

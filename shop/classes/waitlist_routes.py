@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.auth.forms import PostForm
-from shop.classes import bp, services, waitlist
+from shop.classes import services, waitlist
 from shop.classes.forms import OfferForm, WaitlistForm
 from shop.classes.models import ClassSession, WaitlistEntry, WaitlistStatus
-from shop.classes.routes import render_detail, show_error
+from shop.classes.routes import bp, render_detail, show_error
 from shop.errors import DomainError
 from shop.extensions import db, limiter
 from shop.orders import services as orders

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
 from shop.auth.forms import PostForm
 from shop.core.security import is_safe_next
 from shop.extensions import db
-from shop.main import bp
+
+bp = Blueprint("main", __name__)
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, send_file
+from flask import Blueprint, abort, send_file
 
-from shop.media import bp
 from shop.media.services import storage
+
+bp = Blueprint("media", __name__, url_prefix="/media")
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}-(full|400|1200)\.(jpg|png|webp)$")
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}

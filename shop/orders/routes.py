@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, user_logged_in
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,7 +15,7 @@ from shop.auth.forms import PostForm
 from shop.classes import waitlist
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
-from shop.orders import bp, cart, services
+from shop.orders import cart, services
 from shop.orders.forms import (
     AddSeatsForm,
     AddToCartForm,
@@ -25,6 +25,8 @@ from shop.orders.forms import (
 )
 from shop.orders.models import Delivery, FulfilmentStatus, Order, OrderGroup, OrderLine
 from shop.payments import services as payments
+
+bp = Blueprint("orders", __name__)
 
 
 def current_cart():
@@ -431,3 +433,11 @@ def money(cents: int, currency: str) -> str:
     from shop.core.money import format_money
 
     return format_money(cents, currency, str(get_locale()))
+
+
+@user_logged_in.connect
+def _merge_cart_on_login(sender, user, **extra) -> None:
+    """A guest's cart joins the account's cart when they log in (the log-in view commits)."""
+    guest = cart.SessionCart(session)
+    if guest.entries():
+        cart.merge(guest, cart.UserCart(user.id))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from shop.auth.forms import PostForm
 from shop.extensions import csrf, db
 from shop.orders.models import PaymentStatus
-from shop.payments import bp, services
+from shop.payments import services
 from shop.payments.gateway import get_gateway
+
+bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,14 @@ import logging
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from shop.errors import InvalidTransition
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderStatus, Payment, PaymentStatus
 from shop.payments.gateway import PaymentStart, get_gateway
+from shop.payments.models import ProcessedEvent
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +83,6 @@ def fail_payment(payment: Payment, reason: str) -> None:
 
 def handle_stripe_event(event) -> str:
     """Apply one verified Stripe event, once per event id; returns what happened."""
-    from sqlalchemy.exc import IntegrityError
-
-    from shop.payments.models import ProcessedEvent
-
     # No savepoint on purpose: with pysqlite a SAVEPOINT opened as the first statement is
     # its own transaction and RELEASE would commit the event id even if handling then fails.
     try:
