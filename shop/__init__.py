@@ -170,7 +170,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals shared by every template."""
     from shop.artisans.services import status_label
-    from shop.auth.forms import PostForm
+    from shop.core.forms import PostForm
     from shop.catalog.services import TRANSITIONS as product_transitions
     from shop.catalog.services import status_label as product_status_label
     from shop.classes.policy import describe_policy

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from shop.artisans import services as artisan_services
 from shop.artisans.forms import DECISION_LABELS, DecisionForm
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus
-from shop.auth.forms import PostForm
+from shop.core.forms import PostForm
 from shop.core.security import admin_required
 from shop.errors import DomainError
 from shop.extensions import db

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
+from shop.core.db import enum_column
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
 from shop.goals import Goal, get_goal
@@ -44,18 +44,6 @@ class PublicName(enum.StrEnum):
     SHOP_NAME = "shop_name"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK, so adding a value is a small migration everywhere.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
 class Artisan(db.Model):
     """A workshop: one per user, public once approved and while consent stands."""
 
@@ -74,7 +62,7 @@ class Artisan(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     first_name: Mapped[str] = mapped_column(String(60))
     public_name_choice: Mapped[PublicName] = mapped_column(
-        _enum(PublicName, "public_name_choice"), default=PublicName.SHOP_NAME
+        enum_column(PublicName, "public_name_choice"), default=PublicName.SHOP_NAME
     )
     craft: Mapped[str] = mapped_column(String(80), index=True)
     city: Mapped[str] = mapped_column(String(80), index=True)
@@ -93,7 +81,7 @@ class Artisan(db.Model):
     # Flat shipping charged once per order for this artisan's items; None: no shipping.
     shipping_rate_cents: Mapped[int | None]
     status: Mapped[ArtisanStatus] = mapped_column(
-        _enum(ArtisanStatus, "artisan_status"), default=ArtisanStatus.PENDING
+        enum_column(ArtisanStatus, "artisan_status"), default=ArtisanStatus.PENDING
     )
     status_reason: Mapped[str | None] = mapped_column(Text)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from shop.artisans import services
 from shop.artisans.forms import ArtisanForm
 from shop.artisans.models import Artisan, PublicName
-from shop.auth.forms import PostForm
+from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +17,7 @@ from shop.artisans.models import (
     PublicName,
 )
 from shop.auth.models import User
+from shop.core.text import slugify
 from shop.core.time import utcnow
 from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.extensions import db
@@ -72,13 +72,6 @@ class ApplicationData:
     languages: str = ""
     consent: bool = False
     goals: dict[tuple[str, int], str] = field(default_factory=dict)
-
-
-def slugify(text: str) -> str:
-    """ASCII, lower-case, hyphenated: 'Cerámica Añañuca' -> 'ceramica-ananuca'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].strip("-")
 
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

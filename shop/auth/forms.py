@@ -75,7 +75,3 @@ class ResetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
     )
     submit = SubmitField(_l("Save new password"))
-
-
-class PostForm(FlaskForm):
-    """An empty form: CSRF protection for POST-only actions such as log-out."""

@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.auth import services
-from shop.auth.forms import ForgotPasswordForm, LoginForm, PostForm, RegisterForm, ResetPasswordForm
+from shop.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from shop.core.forms import PostForm
 from shop.core.security import is_safe_next
 from shop.core.time import utcnow
 from shop.errors import ValidationFailed

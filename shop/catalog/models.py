@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.artisans.models import Artisan, _enum
+from shop.artisans.models import Artisan
+from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
@@ -77,7 +78,7 @@ class Product(db.Model):
     pickup: Mapped[bool] = mapped_column(default=True)
     shipping: Mapped[bool] = mapped_column(default=False)
     status: Mapped[ProductStatus] = mapped_column(
-        _enum(ProductStatus, "product_status"), default=ProductStatus.DRAFT, index=True
+        enum_column(ProductStatus, "product_status"), default=ProductStatus.DRAFT, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

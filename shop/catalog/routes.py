@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from shop.artisans.models import Artisan
-from shop.auth.forms import PostForm
 from shop.catalog import services
 from shop.catalog.forms import ProductForm, ShippingForm
 from shop.catalog.models import Product
 from shop.catalog.services import status_label
+from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db

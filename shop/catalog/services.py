@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from shop.artisans.models import Artisan, ArtisanStatus
-from shop.artisans.services import slugify
 from shop.catalog import search
 from shop.catalog.models import (
     Category,
@@ -19,6 +18,7 @@ from shop.catalog.models import (
     ProductPhoto,
     ProductStatus,
 )
+from shop.core.text import slugify
 from shop.core.time import utcnow
 from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.extensions import db

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.artisans.models import Artisan, _enum
+from shop.artisans.models import Artisan
+from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
 from shop.core.time import UTCDateTime, to_local, utcnow
 from shop.extensions import db
@@ -80,7 +81,7 @@ class Class(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")  # markdown
     included: Mapped[str] = mapped_column(Text, default="")  # materials, tools, snacks...
     skill_level: Mapped[SkillLevel] = mapped_column(
-        _enum(SkillLevel, "skill_level"), default=SkillLevel.ALL
+        enum_column(SkillLevel, "skill_level"), default=SkillLevel.ALL
     )
     languages: Mapped[str] = mapped_column(String(200), default="")
     duration_minutes: Mapped[int]
@@ -93,10 +94,10 @@ class Class(db.Model):
     address: Mapped[str] = mapped_column(String(300))
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     cancellation_policy: Mapped[CancellationPolicy] = mapped_column(
-        _enum(CancellationPolicy, "cancellation_policy"), default=CancellationPolicy.FLEXIBLE
+        enum_column(CancellationPolicy, "cancellation_policy"), default=CancellationPolicy.FLEXIBLE
     )
     status: Mapped[ClassStatus] = mapped_column(
-        _enum(ClassStatus, "class_status"), default=ClassStatus.DRAFT, index=True
+        enum_column(ClassStatus, "class_status"), default=ClassStatus.DRAFT, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -160,7 +161,7 @@ class ClassSession(db.Model):
     # Freed seats offered to someone on the waitlist: nobody else can book them meanwhile.
     seats_held: Mapped[int] = mapped_column(default=0)
     status: Mapped[SessionStatus] = mapped_column(
-        _enum(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED
+        enum_column(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED
     )
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -296,7 +297,7 @@ class WaitlistEntry(db.Model):
     quantity: Mapped[int]
     attendee_names: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[WaitlistStatus] = mapped_column(
-        _enum(WaitlistStatus, "waitlist_status"), default=WaitlistStatus.WAITING
+        enum_column(WaitlistStatus, "waitlist_status"), default=WaitlistStatus.WAITING
     )
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

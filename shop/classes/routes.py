@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from shop.artisans.models import Artisan
-from shop.auth.forms import PostForm
 from shop.catalog.services import parse_goal
 from shop.classes import display, roster, services, waitlist
 from shop.classes.forms import CapacityForm, ClassForm, SessionForm, WeeklyForm
 from shop.classes.ics import session_ics, session_uid
 from shop.classes.models import Class, ClassSession
 from shop.classes.policy import describe_policy, policy_name
+from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
 from shop.core.time import to_local, utcnow
 from shop.errors import DomainError, ValidationFailed

@@ -14,7 +14,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from shop.artisans.models import Artisan, ArtisanStatus
-from shop.artisans.services import slugify
 from shop.classes.models import (
     CancellationPolicy,
     Class,
@@ -26,6 +25,7 @@ from shop.classes.models import (
     SkillLevel,
 )
 from shop.core.money import DEFAULT_CURRENCY
+from shop.core.text import slugify
 from shop.core.time import utcnow
 from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.extensions import db

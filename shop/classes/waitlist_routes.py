@@ -9,11 +9,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.auth.forms import PostForm
 from shop.classes import services, waitlist
 from shop.classes.forms import OfferForm, WaitlistForm
 from shop.classes.models import ClassSession, WaitlistEntry, WaitlistStatus
 from shop.classes.routes import bp, render_detail, show_error
+from shop.core.forms import PostForm
 from shop.errors import DomainError
 from shop.extensions import db, limiter
 from shop.orders import services as orders

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import text
 
-from shop.auth.forms import PostForm
+from shop.core.forms import PostForm
 from shop.core.security import is_safe_next
 from shop.extensions import db
 

@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.artisans.models import Artisan, _enum
+from shop.artisans.models import Artisan
 from shop.auth.models import User
 from shop.catalog.models import Product
 from shop.classes.models import ClassSession
+from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
@@ -86,7 +87,7 @@ class Order(db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     locale: Mapped[str] = mapped_column(String(8), default="es")
     status: Mapped[OrderStatus] = mapped_column(
-        _enum(OrderStatus, "order_status"), default=OrderStatus.PENDING_PAYMENT
+        enum_column(OrderStatus, "order_status"), default=OrderStatus.PENDING_PAYMENT
     )
     currency: Mapped[str] = mapped_column(String(3), default=DEFAULT_CURRENCY)
     subtotal_cents: Mapped[int] = mapped_column(default=0)
@@ -132,11 +133,11 @@ class OrderGroup(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     artisan_id: Mapped[int] = mapped_column(ForeignKey("artisans.id"), index=True)
-    delivery: Mapped[Delivery] = mapped_column(_enum(Delivery, "delivery"))
+    delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery, "delivery"))
     shipping_cents: Mapped[int] = mapped_column(default=0)
     address: Mapped[str] = mapped_column(Text, default="")  # only when shipping
     status: Mapped[FulfilmentStatus] = mapped_column(
-        _enum(FulfilmentStatus, "fulfilment_status"), default=FulfilmentStatus.NEW
+        enum_column(FulfilmentStatus, "fulfilment_status"), default=FulfilmentStatus.NEW
     )
     tracking_note: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -233,7 +234,7 @@ class Payment(db.Model):
     amount_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[PaymentStatus] = mapped_column(
-        _enum(PaymentStatus, "payment_status"), default=PaymentStatus.CREATED
+        enum_column(PaymentStatus, "payment_status"), default=PaymentStatus.CREATED
     )
     failure_reason: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required, user_logged_in
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from shop.auth.forms import PostForm
 from shop.classes import waitlist
+from shop.core.forms import PostForm
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.orders import cart, services

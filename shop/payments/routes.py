@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from shop.auth.forms import PostForm
+from shop.core.forms import PostForm
 from shop.extensions import csrf, db
 from shop.orders.models import PaymentStatus
 from shop.payments import services

@@ -1,0 +1,17 @@
+"""Signals: how a lower layer tells a higher one that something happened (no upward imports).
+
+Each signal's sender is the thing it is about; receivers run inside the same transaction.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# inventory -> waitlist: seats of a class session became free (sender: the session id).
+seats_freed = _signals.signal("seats-freed")
+# artisans/classes -> waitlist: classes became public again (sender: a list of class ids).
+classes_public_again = _signals.signal("classes-public-again")
+# artisans -> catalog: an artisan's public details changed (sender: the artisan).
+artisan_changed = _signals.signal("artisan-changed")
