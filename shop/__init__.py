@@ -78,8 +78,11 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
-    from shop import mail, models  # noqa: F401  (send-after-commit listeners; every table)
+
+    from shop import mail, models  # noqa: F401
     from shop.auth.models import User
+    from shop.catalog import search  # noqa: F401
+    from shop.classes import waitlist  # noqa: F401
     from shop.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -169,18 +172,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals shared by every template."""
-    from shop.artisans.services import status_label
-    from shop.core.forms import PostForm
-    from shop.catalog.services import TRANSITIONS as product_transitions
-    from shop.catalog.services import status_label as product_status_label
+    from shop.catalog.services import PRODUCT_STATES
     from shop.classes.policy import describe_policy
     from shop.classes.waitlist import shown_status as waitlist_shown_status
     from shop.classes.waitlist import status_label as waitlist_status_label
+    from shop.core.forms import PostForm
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money
     from shop.core.time import utcnow
     from shop.goals import all_goals
-    from shop.orders.services import booking_refund_cents, fulfilment_label, order_status_label
+    from shop.orders.services import booking_refund_cents
 
     @app.template_filter("money")
     def money_filter(cents: int, currency: str = "USD") -> str:
@@ -216,10 +217,6 @@ def register_template_helpers(app: Flask) -> None:
     def globals_for_templates() -> dict:
         return {
             "all_goals": all_goals,
-            "status_label": status_label,
-            "product_status_label": product_status_label,
-            "order_status_label": order_status_label,
-            "fulfilment_label": fulfilment_label,
             "demo_payments": not app.config.get("STRIPE_SECRET_KEY"),
             "hold_minutes": app.config["ORDER_HOLD_MINUTES"],
             "waitlist_hours": app.config["WAITLIST_OFFER_HOURS"],
@@ -228,7 +225,7 @@ def register_template_helpers(app: Flask) -> None:
             "now_utc": utcnow,
             "booking_refund": booking_refund_cents,
             "describe_policy": describe_policy,
-            "product_transitions": product_transitions,
+            "product_states": PRODUCT_STATES,
             "current_locale": str(get_locale()),
             "post_form": PostForm,
             "languages": app.config["LANGUAGES"],

@@ -106,7 +106,7 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize("action", sorted(services.DECISIONS))
+@pytest.mark.parametrize("action", sorted(services.ADMIN_DECISIONS))
 @pytest.mark.parametrize("start", ALL, ids=[s.value for s in ALL])
 def test_every_admin_transition(db, app, admin_user, outbox, action, start):
     artisan = factories.artisan(status=start.value)

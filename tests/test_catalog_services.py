@@ -81,7 +81,7 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize("action", sorted(services.TRANSITIONS))
+@pytest.mark.parametrize("action", sorted(services.PRODUCT_STATES.transitions))
 @pytest.mark.parametrize("start", list(P), ids=[s.value for s in P])
 def test_every_product_transition(db, action, start):
     product = factories.product(status=start.value)

@@ -39,11 +39,11 @@ def data(**overrides) -> services.ClassData:
 # Transitions
 
 
-@pytest.mark.parametrize("action", list(services.TRANSITIONS))
+@pytest.mark.parametrize("action", list(services.CLASS_STATES.transitions))
 @pytest.mark.parametrize("start", ALL_STATUSES)
 def test_every_transition_is_allowed_or_refused(db, action, start):
     klass = class_factories.class_(status=start)
-    sources, target = services.TRANSITIONS[action]
+    sources, target = services.CLASS_STATES[action].sources, services.CLASS_STATES[action].target
     if ClassStatus(start) in sources:
         services.change_status(klass, action)
         assert klass.status == target
@@ -55,7 +55,8 @@ def test_every_transition_is_allowed_or_refused(db, action, start):
 
 def test_the_transition_table_is_what_we_promise():
     table = {
-        a: ({s.value for s in src}, dst.value) for a, (src, dst) in services.TRANSITIONS.items()
+        a: ({s.value for s in t.sources}, t.target.value)
+        for a, t in services.CLASS_STATES.transitions.items()
     }
     assert table == {
         "publish": ({"draft", "hidden"}, "active"),

@@ -70,8 +70,8 @@ def review(artisan_id: int):
     ).all()
     actions = [
         action
-        for action, decision in artisan_services.DECISIONS.items()
-        if artisan.status in decision.sources
+        for action in artisan_services.ADMIN_DECISIONS
+        if artisan_services.ARTISAN_STATES.allowed(artisan, action)
     ]
     return render_template(
         "admin/review.html",
@@ -102,7 +102,7 @@ def decide(artisan_id: int):
         _(
             "Saved: %(shop)s is now %(status)s.",
             shop=artisan.shop_name,
-            status=artisan_services.status_label(artisan.status),
+            status=artisan.status.label,
         ),
         "success",
     )

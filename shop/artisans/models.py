@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
 from shop.core.db import enum_column
+from shop.core.states import LabelledEnum
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
 from shop.goals import Goal, get_goal
@@ -27,7 +29,7 @@ from shop.media.models import Image
 STORY_MAX = 20_000
 
 
-class ArtisanStatus(enum.StrEnum):
+class ArtisanStatus(LabelledEnum):
     """Where an application stands; only `approved` is public."""
 
     PENDING = "pending"
@@ -35,6 +37,16 @@ class ArtisanStatus(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     SUSPENDED = "suspended"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            cls.PENDING: _l("waiting for review"),
+            cls.CHANGES_REQUESTED: _l("changes requested"),
+            cls.APPROVED: _l("approved"),
+            cls.REJECTED: _l("not approved"),
+            cls.SUSPENDED: _l("suspended"),
+        }
 
 
 class PublicName(enum.StrEnum):

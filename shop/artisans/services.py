@@ -17,6 +17,8 @@ from shop.artisans.models import (
     PublicName,
 )
 from shop.auth.models import User
+from shop.core.signals import artisan_changed, artisan_public_again
+from shop.core.states import StateMachine
 from shop.core.text import slugify
 from shop.core.time import utcnow
 from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
@@ -29,28 +31,20 @@ log = logging.getLogger(__name__)
 S = ArtisanStatus
 
 
-@dataclass(frozen=True)
-class Decision:
-    """An admin action on an application: where it may start, where it ends."""
-
-    action: str
-    sources: frozenset[ArtisanStatus]
-    target: ArtisanStatus
-    reason_required: bool
-
-
-DECISIONS = {
-    d.action: d
-    for d in (
-        Decision("approve", frozenset({S.PENDING}), S.APPROVED, False),
-        Decision("reject", frozenset({S.PENDING, S.CHANGES_REQUESTED}), S.REJECTED, True),
-        Decision("request_changes", frozenset({S.PENDING}), S.CHANGES_REQUESTED, True),
-        Decision("suspend", frozenset({S.APPROVED}), S.SUSPENDED, True),
-        Decision("reinstate", frozenset({S.SUSPENDED}), S.APPROVED, False),
-    )
-}
-# The artisan's own move: send an edited application back to the queue.
-RESUBMIT = Decision("resubmit", frozenset({S.REJECTED, S.CHANGES_REQUESTED}), S.PENDING, False)
+ARTISAN_STATES = StateMachine(
+    Artisan,
+    {
+        "approve": ({S.PENDING}, S.APPROVED),
+        "reject": ({S.PENDING, S.CHANGES_REQUESTED}, S.REJECTED),
+        "request_changes": ({S.PENDING}, S.CHANGES_REQUESTED),
+        "suspend": ({S.APPROVED}, S.SUSPENDED),
+        "reinstate": ({S.SUSPENDED}, S.APPROVED),
+        # The artisan's own move: send an edited application back to the queue.
+        "resubmit": ({S.REJECTED, S.CHANGES_REQUESTED}, S.PENDING),
+    },
+)
+ADMIN_DECISIONS = ("approve", "reject", "request_changes", "suspend", "reinstate")
+REASON_REQUIRED = frozenset({"reject", "request_changes", "suspend"})
 
 
 @dataclass
@@ -214,10 +208,7 @@ def update(artisan: Artisan, data: ApplicationData) -> Artisan:
     _fill(artisan, data, slug)
     _set_goals(artisan, data.goals)
     db.session.flush()
-    from shop.catalog.search import index_product  # the artisan's name is searchable
-
-    for product in artisan.products:
-        index_product(product)
+    artisan_changed.send(artisan)  # e.g. the search index holds the artisan's name
     return artisan
 
 
@@ -235,24 +226,16 @@ def resubmit(artisan: Artisan, actor: User) -> Artisan:
     """Send a rejected or returned application back to the admins' queue."""
     if actor.id != artisan.user_id:
         raise NotAllowed()
-    before = _move(artisan, RESUBMIT)
-    artisan.submitted_at = utcnow()
-    _record(artisan, actor, RESUBMIT.action, str(before))
+    before = _move(artisan, "resubmit", submitted_at=utcnow())
+    _record(artisan, actor, "resubmit", str(before))
     return artisan
 
 
-def _move(artisan: Artisan, decision: Decision) -> ArtisanStatus:
+def _move(artisan: Artisan, action: str, **values) -> ArtisanStatus:
+    """Move the application by one of ARTISAN_STATES' actions; return where it was."""
     before = artisan.status
-    if before not in decision.sources:
-        raise InvalidTransition(
-            str(
-                _l(
-                    "A workshop that is %(status)s cannot be changed that way.",
-                    status=status_label(before),
-                )
-            )
-        )
-    artisan.status = decision.target
+    message = _l("A workshop that is %(status)s cannot be changed that way.", status=before.label)
+    ARTISAN_STATES.require(artisan, action, message=str(message), **values)
     return before
 
 
@@ -262,21 +245,21 @@ def decide(artisan: Artisan, admin: User, action: str, reason: str | None = None
         raise NotAllowed()
     if admin.id == artisan.user_id:
         raise NotAllowed(str(_l("Nobody can decide on their own workshop.")))
-    decision = DECISIONS.get(action)
-    if decision is None:
+    if action not in ADMIN_DECISIONS:
         raise InvalidTransition()
     reason = (reason or "").strip() or None
-    if decision.reason_required and not reason:
+    if action in REASON_REQUIRED and not reason:
         raise ValidationFailed(
             str(_l("Please give a reason: the artisan will read it.")), field="reason"
         )
-    before = _move(artisan, decision)
-    artisan.status_reason = reason
-    if decision.target == S.APPROVED and artisan.approved_at is None:
-        artisan.approved_at = utcnow()
+    approved = ARTISAN_STATES[action].target == S.APPROVED
+    values = {"status_reason": reason}
+    if approved and artisan.approved_at is None:
+        values["approved_at"] = utcnow()
+    before = _move(artisan, action, **values)
     _record(artisan, admin, action, str(before), reason)
-    if decision.target == S.APPROVED:
-        _offer_freed_class_seats(artisan)
+    if approved:
+        artisan_public_again.send(artisan.id)
     queue_email(
         db.session,
         render_email(
@@ -310,20 +293,9 @@ def give_consent(artisan: Artisan, actor: User) -> Artisan:
         artisan.consent_at = utcnow()
         artisan.consent_withdrawn_at = None
         _record(artisan, actor, "give_consent", str(artisan.status))
-        _offer_freed_class_seats(artisan)
+        db.session.flush()
+        artisan_public_again.send(artisan.id)
     return artisan
-
-
-def _offer_freed_class_seats(artisan: Artisan) -> None:
-    """The workshop may be public again: class seats freed while it was hidden go to the
-    waitlists first, before anyone else can book them."""
-    from shop.classes.models import Class
-    from shop.classes.waitlist import offer_seats_of_classes
-
-    db.session.flush()
-    offer_seats_of_classes(
-        list(db.session.scalars(select(Class.id).where(Class.artisan_id == artisan.id)))
-    )
 
 
 def verify_goal(goal: ArtisanGoal, admin: User, verified: bool) -> ArtisanGoal:
@@ -340,20 +312,6 @@ def verify_goal(goal: ArtisanGoal, admin: User, verified: bool) -> ArtisanGoal:
         f"{goal.kind.upper()} {goal.number}",
     )
     return goal
-
-
-STATUS_LABELS = {
-    S.PENDING: _l("waiting for review"),
-    S.CHANGES_REQUESTED: _l("changes requested"),
-    S.APPROVED: _l("approved"),
-    S.REJECTED: _l("not approved"),
-    S.SUSPENDED: _l("suspended"),
-}
-
-
-def status_label(status: ArtisanStatus) -> str:
-    """Human words for a status, in the current language."""
-    return str(STATUS_LABELS[status])
 
 
 def public_artisans(

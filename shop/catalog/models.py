@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.artisans.models import Artisan
 from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
+from shop.core.states import LabelledEnum
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
 from shop.goals import Goal, get_goal
@@ -19,13 +20,22 @@ from shop.media.models import Image
 MAX_PHOTOS = 8
 
 
-class ProductStatus(enum.StrEnum):
+class ProductStatus(LabelledEnum):
     """Only `active` products of public artisans are shown to customers."""
 
     DRAFT = "draft"
     ACTIVE = "active"
     HIDDEN = "hidden"
     ARCHIVED = "archived"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            cls.DRAFT: _l("draft"),
+            cls.ACTIVE: _l("published"),
+            cls.HIDDEN: _l("hidden"),
+            cls.ARCHIVED: _l("archived"),
+        }
 
 
 class Category(db.Model):

@@ -11,7 +11,6 @@ from shop.artisans.models import Artisan
 from shop.catalog import services
 from shop.catalog.forms import ProductForm, ShippingForm
 from shop.catalog.models import Product
-from shop.catalog.services import status_label
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
 from shop.errors import DomainError, ValidationFailed
@@ -197,7 +196,7 @@ def product_status(product_id: int):
             flash(error.message, "danger")
         else:
             db.session.commit()
-            flash(_("Status changed: %(status)s.", status=status_label(product.status)), "success")
+            flash(_("Status changed: %(status)s.", status=product.status.label), "success")
     if request.form.get("back") == "list":
         return redirect(url_for("catalog.my_products"))
     return redirect(url_for("catalog.edit_product", product_id=product.id))

@@ -12,6 +12,7 @@ import unicodedata
 
 from sqlalchemy import text
 
+from shop.core.signals import artisan_changed
 from shop.extensions import db
 
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
@@ -125,3 +126,10 @@ def reindex_all() -> int:
 def include_in_autogenerate(name, type_, parent_names) -> bool:
     """Alembic filter: the search index tables (and FTS5 shadow tables) are not models."""
     return not (type_ == "table" and name and name.startswith("product_search"))
+
+
+@artisan_changed.connect
+def _reindex_artisan_products(artisan, **extra) -> None:
+    """The artisan's name is searchable: rewrite their products' rows."""
+    for product in artisan.products:
+        index_product(product)

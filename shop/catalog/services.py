@@ -18,9 +18,10 @@ from shop.catalog.models import (
     ProductPhoto,
     ProductStatus,
 )
+from shop.core.states import StateMachine
 from shop.core.text import slugify
 from shop.core.time import utcnow
-from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
+from shop.errors import NotAllowed, ValidationFailed
 from shop.extensions import db
 from shop.goals import get_goal
 from shop.media import gallery
@@ -39,26 +40,15 @@ CATEGORIES = [
     ("other", "Other", "Otros"),
 ]
 
-# action: (states it may start from, state it ends in)
-TRANSITIONS: dict[str, tuple[frozenset[ProductStatus], ProductStatus]] = {
-    "publish": (frozenset({P.DRAFT, P.HIDDEN}), P.ACTIVE),
-    "hide": (frozenset({P.ACTIVE}), P.HIDDEN),
-    "archive": (frozenset({P.DRAFT, P.ACTIVE, P.HIDDEN}), P.ARCHIVED),
-    "restore": (frozenset({P.ARCHIVED}), P.DRAFT),
-}
-
-
-STATUS_LABELS = {
-    P.DRAFT: _l("draft"),
-    P.ACTIVE: _l("published"),
-    P.HIDDEN: _l("hidden"),
-    P.ARCHIVED: _l("archived"),
-}
-
-
-def status_label(status: ProductStatus) -> str:
-    """Words for a product status in the current language."""
-    return str(STATUS_LABELS[status])
+PRODUCT_STATES = StateMachine(
+    Product,
+    {
+        "publish": ({P.DRAFT, P.HIDDEN}, P.ACTIVE),
+        "hide": ({P.ACTIVE}, P.HIDDEN),
+        "archive": ({P.DRAFT, P.ACTIVE, P.HIDDEN}, P.ARCHIVED),
+        "restore": ({P.ARCHIVED}, P.DRAFT),
+    },
+)
 
 
 @dataclass
@@ -181,16 +171,11 @@ def update_product(product: Product, data: ProductData) -> Product:
 
 def change_status(product: Product, action: str) -> Product:
     """Publish, hide, archive or restore a product."""
-    if action not in TRANSITIONS:
-        raise InvalidTransition()
-    sources, target = TRANSITIONS[action]
-    if product.status not in sources:
-        raise InvalidTransition()
+    target = PRODUCT_STATES[action].target
     if target == P.ACTIVE and product.artisan.status != ArtisanStatus.APPROVED:
         raise NotAllowed(str(_l("You can publish once your workshop is approved.")))
-    product.status = target
-    if target == P.ACTIVE and product.published_at is None:
-        product.published_at = utcnow()
+    first_time = target == P.ACTIVE and product.published_at is None
+    PRODUCT_STATES.require(product, action, **({"published_at": utcnow()} if first_time else {}))
     log.info("product %s: %s", product.id, action)
     return product
 

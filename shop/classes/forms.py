@@ -36,7 +36,6 @@ from shop.classes.services import (
     MAX_PARTICIPANTS,
     MAX_WEEKS,
     known_timezones,
-    skill_label,
 )
 from shop.core.fields import MoneyField
 from shop.goals import all_goals
@@ -152,7 +151,7 @@ class ClassForm(FlaskForm):
 
     def __init__(self, *args, locale: str = "es", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.skill_level.choices = [SelectChoice(s.value, skill_label(s)) for s in SkillLevel]
+        self.skill_level.choices = [SelectChoice(s.value, s.label) for s in SkillLevel]
         self.timezone.choices = timezone_choices()
         self.cancellation_policy.choices = [
             SelectChoice(p.value, f"{policy_name(p)}: {describe_policy(p)}")

@@ -7,12 +7,14 @@ import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.artisans.models import Artisan
 from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
+from shop.core.states import LabelledEnum
 from shop.core.time import UTCDateTime, to_local, utcnow
 from shop.extensions import db
 from shop.goals import Goal, get_goal
@@ -25,7 +27,7 @@ MAX_PHOTOS = 8
 DEFAULT_TIMEZONE = "America/Guayaquil"
 
 
-class ClassStatus(enum.StrEnum):
+class ClassStatus(LabelledEnum):
     """Only `active` classes of public artisans are shown to customers."""
 
     DRAFT = "draft"
@@ -33,14 +35,32 @@ class ClassStatus(enum.StrEnum):
     HIDDEN = "hidden"
     ARCHIVED = "archived"
 
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            cls.DRAFT: _l("draft"),
+            cls.ACTIVE: _l("published"),
+            cls.HIDDEN: _l("hidden"),
+            cls.ARCHIVED: _l("archived"),
+        }
 
-class SkillLevel(enum.StrEnum):
+
+class SkillLevel(LabelledEnum):
     """Who the class is for."""
 
     BEGINNER = "beginner"
     INTERMEDIATE = "intermediate"
     ADVANCED = "advanced"
     ALL = "all"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            cls.BEGINNER: _l("Beginners"),
+            cls.INTERMEDIATE: _l("Intermediate"),
+            cls.ADVANCED: _l("Advanced"),
+            cls.ALL: _l("All levels"),
+        }
 
 
 class CancellationPolicy(enum.StrEnum):

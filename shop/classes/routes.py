@@ -34,9 +34,7 @@ PER_PAGE = 24
 @bp.context_processor
 def class_helpers() -> dict:
     return {
-        "class_status_label": services.status_label,
-        "class_transitions": services.TRANSITIONS,
-        "skill_label": services.skill_label,
+        "class_states": services.CLASS_STATES,
         "policy_name": policy_name,
         "describe_policy": describe_policy,
         "when": display.when,
@@ -248,7 +246,7 @@ def class_status(class_id: int):
         else:
             db.session.commit()
             flash(
-                _("Status changed: %(status)s.", status=services.status_label(klass.status)),
+                _("Status changed: %(status)s.", status=klass.status.label),
                 "success",
             )
     if request.form.get("back") == "list":

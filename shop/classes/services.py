@@ -25,6 +25,8 @@ from shop.classes.models import (
     SkillLevel,
 )
 from shop.core.money import DEFAULT_CURRENCY
+from shop.core.signals import classes_public_again
+from shop.core.states import StateMachine
 from shop.core.text import slugify
 from shop.core.time import utcnow
 from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
@@ -36,42 +38,21 @@ from shop.media.models import Image
 log = logging.getLogger(__name__)
 C = ClassStatus
 
-# action: (states it may start from, state it ends in)
-TRANSITIONS: dict[str, tuple[frozenset[ClassStatus], ClassStatus]] = {
-    "publish": (frozenset({C.DRAFT, C.HIDDEN}), C.ACTIVE),
-    "hide": (frozenset({C.ACTIVE}), C.HIDDEN),
-    "archive": (frozenset({C.DRAFT, C.ACTIVE, C.HIDDEN}), C.ARCHIVED),
-    "restore": (frozenset({C.ARCHIVED}), C.DRAFT),
-}
+CLASS_STATES = StateMachine(
+    Class,
+    {
+        "publish": ({C.DRAFT, C.HIDDEN}, C.ACTIVE),
+        "hide": ({C.ACTIVE}, C.HIDDEN),
+        "archive": ({C.DRAFT, C.ACTIVE, C.HIDDEN}, C.ARCHIVED),
+        "restore": ({C.ARCHIVED}, C.DRAFT),
+    },
+)
 
-STATUS_LABELS = {
-    C.DRAFT: _l("draft"),
-    C.ACTIVE: _l("published"),
-    C.HIDDEN: _l("hidden"),
-    C.ARCHIVED: _l("archived"),
-}
-
-SKILL_LABELS = {
-    SkillLevel.BEGINNER: _l("Beginners"),
-    SkillLevel.INTERMEDIATE: _l("Intermediate"),
-    SkillLevel.ADVANCED: _l("Advanced"),
-    SkillLevel.ALL: _l("All levels"),
-}
 
 MAX_PRICE_CENTS = 10_000_000
 MAX_DURATION_MINUTES = 24 * 60
 MAX_PARTICIPANTS = 500
 MAX_WEEKS = 52
-
-
-def status_label(status: ClassStatus) -> str:
-    """Words for a class status in the current language."""
-    return str(STATUS_LABELS[status])
-
-
-def skill_label(level: SkillLevel) -> str:
-    """Words for a skill level in the current language."""
-    return str(SKILL_LABELS[level])
 
 
 @cache
@@ -244,25 +225,17 @@ def update_class(klass: Class, data: ClassData) -> Class:
 
 def change_status(klass: Class, action: str) -> Class:
     """Publish, hide, archive or restore a class."""
-    if action not in TRANSITIONS:
-        raise InvalidTransition()
-    sources, target = TRANSITIONS[action]
-    if klass.status not in sources:
-        raise InvalidTransition()
+    target = CLASS_STATES[action].target
     if target == C.ACTIVE and klass.artisan.status != ArtisanStatus.APPROVED:
         raise NotAllowed(str(_l("You can publish once your workshop is approved.")))
     if target == C.ARCHIVED and booked_upcoming_count(klass) > 0:
         raise NotAllowed(
             str(_l("People have booked upcoming sessions: cancel those sessions first."))
         )
-    klass.status = target
-    if target == C.ACTIVE and klass.published_at is None:
-        klass.published_at = utcnow()
+    first_time = target == C.ACTIVE and klass.published_at is None
+    CLASS_STATES.require(klass, action, **({"published_at": utcnow()} if first_time else {}))
     if target == C.ACTIVE:
-        from shop.classes.waitlist import offer_seats_of_classes
-
-        db.session.flush()
-        offer_seats_of_classes([klass.id])  # seats freed while hidden go to the queue first
+        classes_public_again.send([klass.id])  # seats freed while hidden: the queue first
     log.info("class %s: %s", klass.id, action)
     return klass
 

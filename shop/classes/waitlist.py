@@ -29,6 +29,7 @@ from shop.classes.models import (
     WaitlistStatus,
 )
 from shop.classes.services import attendee_names, lock_sessions
+from shop.core.signals import artisan_public_again, classes_public_again
 from shop.core.time import utcnow
 from shop.errors import InvalidTransition, ValidationFailed
 from shop.extensions import db
@@ -392,6 +393,19 @@ def offer_seats_of_classes(class_ids: list[int], now: datetime | None = None) ->
         .order_by(ClassSession.id)
     ).all()
     return sum(len(offer_free_seats(session_id, now)) for session_id in session_ids)
+
+
+@classes_public_again.connect
+def _offer_on_classes_public(class_ids, **extra) -> None:
+    offer_seats_of_classes(class_ids)
+
+
+@artisan_public_again.connect
+def _offer_on_artisan_public(artisan_id, **extra) -> None:
+    """A workshop public again: class seats freed while it was hidden go to the queues first."""
+    offer_seats_of_classes(
+        list(db.session.scalars(select(Class.id).where(Class.artisan_id == artisan_id)))
+    )
 
 
 def leave_when_booked(email: str, session_ids: list[int], user_id: int | None = None) -> int:

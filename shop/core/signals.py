@@ -13,5 +13,7 @@ _signals = Namespace()
 seats_freed = _signals.signal("seats-freed")
 # artisans/classes -> waitlist: classes became public again (sender: a list of class ids).
 classes_public_again = _signals.signal("classes-public-again")
+# artisans -> waitlist: an approved workshop became public again (sender: the artisan id).
+artisan_public_again = _signals.signal("artisan-public-again")
 # artisans -> catalog: an artisan's public details changed (sender: the artisan).
 artisan_changed = _signals.signal("artisan-changed")

@@ -6,6 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +16,7 @@ from shop.catalog.models import Product
 from shop.classes.models import ClassSession
 from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
+from shop.core.states import LabelledEnum
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
 
@@ -32,7 +34,7 @@ def new_access_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class OrderStatus(enum.StrEnum):
+class OrderStatus(LabelledEnum):
     """Lifecycle of an order as a whole."""
 
     PENDING_PAYMENT = "pending_payment"
@@ -42,8 +44,19 @@ class OrderStatus(enum.StrEnum):
     REFUNDED = "refunded"
     PARTIALLY_REFUNDED = "partially_refunded"
 
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            cls.PENDING_PAYMENT: _l("waiting for payment"),
+            cls.PAID: _l("paid"),
+            cls.FULFILLED: _l("completed"),
+            cls.CANCELLED: _l("cancelled"),
+            cls.REFUNDED: _l("refunded"),
+            cls.PARTIALLY_REFUNDED: _l("partly refunded"),
+        }
 
-class FulfilmentStatus(enum.StrEnum):
+
+class FulfilmentStatus(LabelledEnum):
     """An artisan's progress on their part of an order."""
 
     NEW = "new"
@@ -51,6 +64,16 @@ class FulfilmentStatus(enum.StrEnum):
     SHIPPED = "shipped"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            cls.NEW: _l("new"),
+            cls.READY_FOR_PICKUP: _l("ready for pickup"),
+            cls.SHIPPED: _l("shipped"),
+            cls.COMPLETED: _l("completed"),
+            cls.CANCELLED: _l("cancelled"),
+        }
 
 
 class Delivery(enum.StrEnum):

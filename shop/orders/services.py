@@ -594,33 +594,6 @@ def orders_for_artisan(artisan: Artisan):
     )
 
 
-ORDER_STATUS_LABELS = {
-    OS.PENDING_PAYMENT: _l("waiting for payment"),
-    OS.PAID: _l("paid"),
-    OS.FULFILLED: _l("completed"),
-    OS.CANCELLED: _l("cancelled"),
-    OS.REFUNDED: _l("refunded"),
-    OS.PARTIALLY_REFUNDED: _l("partly refunded"),
-}
-FULFILMENT_LABELS = {
-    F.NEW: _l("new"),
-    F.READY_FOR_PICKUP: _l("ready for pickup"),
-    F.SHIPPED: _l("shipped"),
-    F.COMPLETED: _l("completed"),
-    F.CANCELLED: _l("cancelled"),
-}
-
-
-def order_status_label(status: OrderStatus) -> str:
-    """Words for an order status in the current language."""
-    return str(ORDER_STATUS_LABELS[status])
-
-
-def fulfilment_label(status: FulfilmentStatus) -> str:
-    """Words for a fulfilment step in the current language."""
-    return str(FULFILMENT_LABELS[status])
-
-
 PAID_STATES = (OS.PAID, OS.FULFILLED, OS.PARTIALLY_REFUNDED)
 
 
