@@ -79,6 +79,8 @@ def select_locale() -> str:
 def register_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
 
+    # Imported for what importing them does: send-after-commit listeners, every table,
+    # and the signal receivers of search and waitlist.
     from shop import mail, models  # noqa: F401
     from shop.auth.models import User
     from shop.catalog import search  # noqa: F401
@@ -172,20 +174,18 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals shared by every template."""
+    from shop.bookings.services import booking_refund_cents
     from shop.catalog.services import PRODUCT_STATES
     from shop.classes.policy import describe_policy
     from shop.classes.waitlist import shown_status as waitlist_shown_status
     from shop.classes.waitlist import status_label as waitlist_status_label
     from shop.core.forms import PostForm
     from shop.core.markdown import plain_excerpt, render_markdown
-    from shop.core.money import format_money
+    from shop.core.money import format_money_here
     from shop.core.time import utcnow
     from shop.goals import all_goals
-    from shop.orders.services import booking_refund_cents
 
-    @app.template_filter("money")
-    def money_filter(cents: int, currency: str = "USD") -> str:
-        return format_money(cents, currency, str(get_locale()))
+    app.add_template_filter(format_money_here, "money")
 
     app.add_template_filter(render_markdown, "markdown")
 

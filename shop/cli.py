@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from shop.errors import DomainError
+from shop.core.errors import DomainError
 from shop.extensions import db
 
 
@@ -67,7 +67,7 @@ def expire_orders() -> None:
     """Cancel unpaid orders past their hold and pass on waitlist offers past theirs (run
     every minute)."""
     from shop.classes.waitlist import expire_offers
-    from shop.orders.services import expire_orders as expire
+    from shop.orders.lifecycle import expire_orders as expire
 
     count = expire()
     db.session.commit()
@@ -80,7 +80,7 @@ def expire_orders() -> None:
 @with_appcontext
 def send_reminders() -> None:
     """E-mail attendees of class sessions starting in the next 24 hours (once per booking)."""
-    from shop.orders.services import send_reminders as send
+    from shop.bookings.services import send_reminders as send
 
     count = send()
     db.session.commit()

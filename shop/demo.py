@@ -14,6 +14,7 @@ from shop.artisans.models import PublicName
 from shop.auth.models import User
 from shop.extensions import db
 from shop.media.services import save_image
+from shop.orders import checkout
 
 # Development-only accounts; printed by `flask seed-demo`.
 DEMO_LOGINS = [
@@ -185,17 +186,16 @@ def _demo_group_booking(session) -> None:
     demo shows a full session whose waitlist visitors can join."""
     from flask import current_app
 
-    from shop.orders import services as orders
     from shop.orders.cart import CartEntry
     from shop.payments import services as payments
 
     names = tuple(f"Estudiante {n}" for n in range(1, session.capacity + 1))
     # Payment links are built with url_for, which needs a request outside of one.
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        order = orders.place_order(
-            orders.CheckoutRequest(
+        order = checkout.place_order(
+            checkout.CheckoutRequest(
                 entries=[CartEntry("seat", session.id, session.capacity, names)],
-                contact=orders.Contact("Colegio Los Andes (demo)", "colegio@taller.example.com"),
+                contact=checkout.Contact("Colegio Los Andes (demo)", "colegio@taller.example.com"),
                 deliveries={},
                 checkout_token="demo-school-group",  # noqa: S106 (not a secret)
             )

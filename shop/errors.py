@@ -9,12 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from shop.core.errors import (  # noqa: F401  (re-exported until every import moves)
-    DomainError,
-    InvalidTransition,
-    NotAllowed,
-    ValidationFailed,
-)
 from shop.extensions import db
 
 log = logging.getLogger(__name__)

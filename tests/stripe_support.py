@@ -33,11 +33,11 @@ from sqlalchemy import func, select
 
 from shop import create_app
 from shop.extensions import db as _db
-from shop.orders import services as orders
+from shop.orders import checkout
 from shop.orders.cart import CartEntry
-from shop.orders.models import Delivery, Order, OrderEvent, Payment
+from shop.orders.models import Delivery, Order, OrderEvent
 from shop.payments import services as payments
-from shop.payments.models import ProcessedEvent
+from shop.payments.models import Payment, ProcessedEvent
 from tests import factories
 from tests.conftest import IsolatedClient, LiveServer, _config
 
@@ -525,10 +525,10 @@ def place_and_start(
     """Checkout (place_order) and open the first payment attempt, as the shop does."""
     product_id, artisan_id = product
     with shop.app.app_context(), shop.app.test_request_context():
-        order = orders.place_order(
-            orders.CheckoutRequest(
+        order = checkout.place_order(
+            checkout.CheckoutRequest(
                 entries=[CartEntry("product", product_id, quantity)],
-                contact=orders.Contact("Gina Guest", email),
+                contact=checkout.Contact("Gina Guest", email),
                 deliveries={artisan_id: Delivery.PICKUP},
                 checkout_token=f"stripe-{secrets.token_hex(8)}",
             )

@@ -6,7 +6,7 @@ import pytest
 
 from shop.artisans import services
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanStatus
-from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
+from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from tests import factories
 
 S = ArtisanStatus

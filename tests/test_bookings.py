@@ -11,11 +11,12 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from shop.bookings import services as bookings
 from shop.classes.models import ClassSession
+from shop.core.errors import InvalidTransition, ValidationFailed
 from shop.core.time import utcnow
-from shop.errors import InvalidTransition, ValidationFailed
 from shop.extensions import db as _db
-from shop.orders import cart, services
+from shop.orders import cart, checkout, lifecycle
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order, OrderLine, OrderStatus
 from tests import class_factories
@@ -30,10 +31,10 @@ def seats(db, session) -> int:
 
 def book(session, quantity=1, names=None, token=None):
     names = names or tuple(f"Person {i}" for i in range(quantity))
-    return services.place_order(
-        services.CheckoutRequest(
+    return checkout.place_order(
+        checkout.CheckoutRequest(
             entries=[CartEntry("seat", session.id, quantity, names)],
-            contact=services.Contact("Lucía", "lucia@example.com"),
+            contact=checkout.Contact("Lucía", "lucia@example.com"),
             deliveries={},
             checkout_token=token or f"seat-{random.random()}",
         )
@@ -65,13 +66,13 @@ def test_booking_reserves_seats_and_copies_price(db, ctx):
 )
 def test_full_or_cancelled_sessions_cannot_be_booked(db, ctx, setup, message):
     session = class_factories.session(capacity=8, **setup)
-    with pytest.raises(services.OutOfStock, match=message):
+    with pytest.raises(checkout.OutOfStock, match=message):
         book(session, 1)
 
 
 def test_past_session_cannot_be_booked(db, ctx):
     session = class_factories.session(starts_at=utcnow() - timedelta(hours=1))
-    with pytest.raises(services.OutOfStock):
+    with pytest.raises(checkout.OutOfStock):
         book(session, 1)
 
 
@@ -91,8 +92,8 @@ def test_expiry_and_cancellation_release_seats_once(db, ctx):
     session = class_factories.session(capacity=8)
     order = book(session, 3)
     _db.session.commit()
-    assert services.expire_orders(utcnow() + timedelta(minutes=31)) == 1
-    assert services.expire_orders(utcnow() + timedelta(minutes=31)) == 0
+    assert lifecycle.expire_orders(utcnow() + timedelta(minutes=31)) == 1
+    assert lifecycle.expire_orders(utcnow() + timedelta(minutes=31)) == 0
     assert seats(db, session) == 0
     assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
 
@@ -104,31 +105,30 @@ def test_customer_cancels_within_policy_and_gets_refund(db, ctx, outbox):
     order = book(session, 2)
     pay(order)
     line = order.lines[0]
-    assert services.booking_refund_cents(line) == line.total_cents
-    refunded = services.cancel_booking(line)
+    assert bookings.booking_refund_cents(line) == line.total_cents
+    refunded = bookings.cancel_booking(line)
     assert refunded == line.total_cents and order.refunded_cents == refunded
     assert seats(db, session) == 0
     with pytest.raises(InvalidTransition):
-        services.cancel_booking(line)
+        bookings.cancel_booking(line)
 
 
 def test_strict_policy_cancellation_frees_seats_without_refund(db, ctx):
     session = class_factories.session(klass=class_factories.class_(policy="strict"))
     order = book(session, 1)
     pay(order)
-    assert services.cancel_booking(order.lines[0]) == 0
+    assert bookings.cancel_booking(order.lines[0]) == 0
     assert order.refunded_cents == 0 and seats(db, session) == 0
 
 
 def test_artisan_cancelling_a_session_refunds_everyone_in_full(db, ctx, outbox):
-    from shop.classes import services as class_services
 
     session = class_factories.session(klass=class_factories.class_(policy="strict"))
     paid = book(session, 2)
     pay(paid)
     unpaid = book(session, 1)
     _db.session.commit()
-    class_services.cancel_session(session)
+    bookings.cancel_session(session)
     _db.session.commit()
     _db.session.expire_all()
     paid, unpaid = db.session.get(Order, paid.id), db.session.get(Order, unpaid.id)
@@ -146,9 +146,9 @@ def test_reminders_once_per_booking(db, ctx, outbox):
     for session in (soon, later):
         pay(book(session, 1))
     _db.session.commit()
-    assert services.send_reminders() == 1
+    assert bookings.send_reminders() == 1
     _db.session.commit()
-    assert services.send_reminders() == 0
+    assert bookings.send_reminders() == 0
     _db.session.commit()
     reminders = [m for m in outbox.to("lucia@example.com") if "Recordatorio" in m["Subject"]]
     assert len(reminders) == 1
@@ -211,18 +211,18 @@ def test_thirty_threads_for_eight_seats(backend, database_url, tmp_path, app, db
 
     def buyer(index: int) -> None:
         with racing.app_context(), racing.test_request_context():
-            request = services.CheckoutRequest(
+            request = checkout.CheckoutRequest(
                 entries=[CartEntry("seat", session_id, 1, (f"P{index}",))],
-                contact=services.Contact("P", f"p{index}@example.com"),
+                contact=checkout.Contact("P", f"p{index}@example.com"),
                 deliveries={},
                 checkout_token=f"thread-{index}",
             )
             barrier.wait()
             try:
-                services.place_order(request)
+                checkout.place_order(request)
                 _db.session.commit()
                 results.append("booked")
-            except services.OutOfStock as error:
+            except checkout.OutOfStock as error:
                 _db.session.rollback()
                 results.append(
                     "full"
@@ -248,7 +248,7 @@ def test_thirty_threads_for_eight_seats(backend, database_url, tmp_path, app, db
 
 
 def test_roster_lists_paid_bookings_only(db, ctx):
-    from shop.classes.roster import roster_entries
+    from shop.bookings.roster import roster_entries
 
     session = class_factories.session()
     pay(book(session, 2, ("Ana", "Luis")))

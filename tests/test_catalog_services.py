@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shop.catalog import search, services
 from shop.catalog.models import Category, Product, ProductStatus
-from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
+from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.media.services import save_image
 from tests import factories
 

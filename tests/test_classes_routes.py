@@ -528,7 +528,7 @@ def test_roster_csv_and_calendar(approved, db):
 
 
 def test_csv_cells_that_look_like_formulas_are_defused():
-    from shop.classes.roster import RosterEntry, csv_row
+    from shop.bookings.roster import RosterEntry, csv_row
 
     row = csv_row(RosterEntry("=HYPERLINK(1)", "+a@b.c", "-1", 2, "@ref"))
     assert row == ["'=HYPERLINK(1)", "'+a@b.c", "'-1", "2", "'@ref"]

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from shop.bookings import services as bookings
 from shop.classes import services
 from shop.classes.models import ClassStatus, SessionStatus, SkillLevel
+from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.time import utcnow
-from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
+from shop.inventory import services as inventory
 from tests import class_factories, factories
 
 ALL_STATUSES = [s.value for s in ClassStatus]
@@ -280,40 +282,40 @@ def test_archived_classes_get_no_sessions(db):
 
 def test_capacity_can_grow_or_shrink_but_never_below_seats_taken(db):
     booked = class_factories.session(capacity=8, seats_taken=5)
-    services.update_capacity(booked, 5)
+    inventory.change_capacity(booked, 5)
     assert booked.capacity == 5 and booked.seats_left == 0 and booked.is_full
-    services.update_capacity(booked, 40)  # no upper limit from the class maximum
+    inventory.change_capacity(booked, 40)  # no upper limit from the class maximum
     assert booked.capacity == 40
     with pytest.raises(ValidationFailed) as error:
-        services.update_capacity(booked, 4)
+        inventory.change_capacity(booked, 4)
     assert error.value.field == "capacity"
     with pytest.raises(ValidationFailed):
-        services.update_capacity(booked, 0)
+        inventory.change_capacity(booked, 0)
     assert booked.capacity == 40
 
 
 def test_cancelled_sessions_keep_their_capacity(db):
     cancelled = class_factories.session(status="cancelled")
     with pytest.raises(NotAllowed):
-        services.update_capacity(cancelled, 3)
+        inventory.change_capacity(cancelled, 3)
 
 
 def test_cancel_session_calls_the_hook_once(db, monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "on_session_cancelled", calls.append)
+    monkeypatch.setattr(bookings, "cancel_session_bookings", calls.append)
     upcoming = class_factories.session()
-    assert services.cancel_session(upcoming) is upcoming
+    assert bookings.cancel_session(upcoming) is upcoming
     assert upcoming.status == SessionStatus.CANCELLED and upcoming.cancelled_at is not None
     assert calls == [upcoming]
     with pytest.raises(InvalidTransition):
-        services.cancel_session(upcoming)
+        bookings.cancel_session(upcoming)
     assert calls == [upcoming]
 
 
 def test_a_started_session_cannot_be_cancelled(db):
     started = class_factories.session(starts_at=utcnow() - timedelta(minutes=5))
     with pytest.raises(NotAllowed):
-        services.cancel_session(started)
+        bookings.cancel_session(started)
     assert started.status == SessionStatus.SCHEDULED
 
 

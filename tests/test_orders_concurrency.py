@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from shop.catalog.models import Product
 from shop.extensions import db as _db
-from shop.orders import services
+from shop.orders import checkout
 from shop.orders.cart import CartEntry
 from shop.orders.models import Delivery, Order, OrderLine
 from tests import factories
@@ -18,18 +18,18 @@ from tests import factories
 
 def _buy(app, barrier, entries, artisan_ids, results, index):
     with app.app_context(), app.test_request_context():
-        request = services.CheckoutRequest(
+        request = checkout.CheckoutRequest(
             entries=entries,
-            contact=services.Contact("Buyer", f"buyer{index}@example.com"),
+            contact=checkout.Contact("Buyer", f"buyer{index}@example.com"),
             deliveries=dict.fromkeys(artisan_ids, Delivery.PICKUP),
             checkout_token=f"race-{index}-{random.random()}",
         )
         barrier.wait()
         try:
-            services.place_order(request)
+            checkout.place_order(request)
             _db.session.commit()
             results.append("ok")
-        except services.OutOfStock:
+        except checkout.OutOfStock:
             _db.session.rollback()
             results.append("sold out")
         except Exception as error:  # anything else is a failure of the test

@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.catalog.models import Product
+from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.time import utcnow
-from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
-from shop.orders import services
+from shop.orders import checkout as ordering
+from shop.orders import lifecycle
 from shop.orders.cart import CartEntry
 from shop.orders.models import Delivery, FulfilmentStatus, Order, OrderStatus
+from shop.payments import refunds
 from shop.payments import services as payments
 from tests import factories
 
@@ -20,9 +22,9 @@ OS = OrderStatus
 
 
 def checkout(entries, *, deliveries=None, token=None, address="", user_id=None, email=None):
-    return services.CheckoutRequest(
+    return ordering.CheckoutRequest(
         entries=[CartEntry("product", p.id, q) for p, q in entries],
-        contact=services.Contact("Gina Guest", email or "gina@example.com"),
+        contact=ordering.Contact("Gina Guest", email or "gina@example.com"),
         deliveries=deliveries or {p.artisan_id: Delivery.PICKUP for p, _ in entries},
         checkout_token=token or f"token-{id(entries)}-{utcnow().timestamp()}",
         address=address,
@@ -36,11 +38,11 @@ def stock(db, product) -> int:
 
 
 def pay(order) -> str:
-    from shop.payments.gateway import DemoGateway
+    from shop.payments.gateways import DemoGateway
 
     start = DemoGateway().start(order, 1)
     from shop.extensions import db
-    from shop.orders.models import Payment
+    from shop.payments.models import Payment
 
     payment = Payment(
         order_id=order.id,
@@ -67,7 +69,7 @@ def test_totals_group_per_artisan_and_shipping_once_per_artisan(db, request_ctx)
     mug = factories.product(artisan_workshop=potter, price_cents=1800, shipping=True)
     bowl = factories.product(artisan_workshop=potter, price_cents=2400, shipping=True)
     scarf = factories.product(artisan_workshop=weaver, price_cents=3000)
-    order = services.place_order(
+    order = ordering.place_order(
         checkout(
             [(mug, 2), (bowl, 1), (scarf, 1)],
             deliveries={potter.id: Delivery.SHIPPING, weaver.id: Delivery.PICKUP},
@@ -86,7 +88,7 @@ def test_totals_group_per_artisan_and_shipping_once_per_artisan(db, request_ctx)
 
 def test_order_lines_copy_title_and_price(db, request_ctx):
     mug = factories.product(title="Taza", price_cents=1000)
-    order = services.place_order(checkout([(mug, 1)]))
+    order = ordering.place_order(checkout([(mug, 1)]))
     mug.title, mug.price_cents = "Taza nueva", 9999
     db.session.flush()
     line = order.lines[0]
@@ -96,8 +98,8 @@ def test_order_lines_copy_title_and_price(db, request_ctx):
 def test_out_of_stock_changes_nothing(db, request_ctx):
     mug = factories.product(stock=2)
     db.session.commit()
-    with pytest.raises(services.OutOfStock):
-        services.place_order(checkout([(mug, 3)]))
+    with pytest.raises(ordering.OutOfStock):
+        ordering.place_order(checkout([(mug, 3)]))
     db.session.rollback()
     assert stock(db, mug) == 2
     assert db.session.scalar(select(func.count(Order.id))) == 0
@@ -105,7 +107,7 @@ def test_out_of_stock_changes_nothing(db, request_ctx):
 
 def test_made_to_order_does_not_touch_stock(db, request_ctx):
     commission = factories.product(stock=0, made_to_order=True, lead_time_days=10)
-    order = services.place_order(checkout([(commission, 3)]))
+    order = ordering.place_order(checkout([(commission, 3)]))
     assert order.total_cents == 3 * commission.price_cents
     assert stock(db, commission) == 0
 
@@ -114,29 +116,29 @@ def test_made_to_order_does_not_touch_stock(db, request_ctx):
 def test_unlisted_products_cannot_be_ordered(db, request_ctx, status):
     product = factories.product(status=status)
     with pytest.raises(ValidationFailed):
-        services.place_order(checkout([(product, 1)]))
+        ordering.place_order(checkout([(product, 1)]))
 
 
 def test_shipping_needs_an_address_and_a_rate(db, request_ctx):
     potter = factories.artisan()
     mug = factories.product(artisan_workshop=potter, shipping=True)
     with pytest.raises(ValidationFailed) as error:  # no rate set
-        services.place_order(
+        ordering.place_order(
             checkout([(mug, 1)], deliveries={potter.id: Delivery.SHIPPING}, address="x")
         )
     assert error.value.field == f"delivery_{potter.id}"
     potter.shipping_rate_cents = 300
     with pytest.raises(ValidationFailed) as error:
-        services.place_order(checkout([(mug, 1)], deliveries={potter.id: Delivery.SHIPPING}))
+        ordering.place_order(checkout([(mug, 1)], deliveries={potter.id: Delivery.SHIPPING}))
     assert error.value.field == "address"
 
 
 def test_same_checkout_token_makes_one_order(db, request_ctx):
     mug = factories.product(stock=5)
-    services.place_order(checkout([(mug, 1)], token="same-form"))
+    ordering.place_order(checkout([(mug, 1)], token="same-form"))
     db.session.commit()
-    with pytest.raises(services.DuplicateCheckout):
-        services.place_order(checkout([(mug, 1)], token="same-form"))
+    with pytest.raises(ordering.DuplicateCheckout):
+        ordering.place_order(checkout([(mug, 1)], token="same-form"))
     db.session.rollback()
     assert db.session.scalar(select(func.count(Order.id))) == 1
     assert stock(db, mug) == 4
@@ -144,7 +146,7 @@ def test_same_checkout_token_makes_one_order(db, request_ctx):
 
 def test_payment_marks_paid_once_and_mails_once(db, request_ctx, outbox):
     mug = factories.product()
-    order = services.place_order(checkout([(mug, 1)]))
+    order = ordering.place_order(checkout([(mug, 1)]))
     db.session.commit()
     assert pay(order) == "paid"
     db.session.commit()
@@ -158,86 +160,86 @@ def test_payment_marks_paid_once_and_mails_once(db, request_ctx, outbox):
 
 
 def test_amount_mismatch_is_flagged_not_fulfilled(db, request_ctx):
-    order = services.place_order(checkout([(factories.product(), 1)]))
-    assert services.mark_paid(order, order.total_cents - 1, "USD") == "mismatch"
+    order = ordering.place_order(checkout([(factories.product(), 1)]))
+    assert lifecycle.mark_paid(order, order.total_cents - 1, "USD") == "mismatch"
     assert order.status == OS.PENDING_PAYMENT and order.needs_review
-    assert services.mark_paid(order, order.total_cents, "EUR") == "mismatch"
+    assert lifecycle.mark_paid(order, order.total_cents, "EUR") == "mismatch"
 
 
 def test_expiry_releases_once_and_late_payment_is_flagged(db, request_ctx):
     mug = factories.product(stock=3)
-    order = services.place_order(checkout([(mug, 2)]))
+    order = ordering.place_order(checkout([(mug, 2)]))
     db.session.commit()
     assert stock(db, mug) == 1
-    assert services.expire_orders(utcnow()) == 0  # hold still running
+    assert lifecycle.expire_orders(utcnow()) == 0  # hold still running
     later = utcnow() + timedelta(minutes=31)
-    assert services.expire_orders(later) == 1
+    assert lifecycle.expire_orders(later) == 1
     db.session.commit()
-    assert services.expire_orders(later) == 0  # exactly once
+    assert lifecycle.expire_orders(later) == 0  # exactly once
     assert stock(db, mug) == 3
     db.session.refresh(order)
     assert order.status == OS.CANCELLED and order.released_at is not None
-    assert services.release(order, "again") is False
+    assert lifecycle.release(order, "again") is False
     assert stock(db, mug) == 3
-    assert services.mark_paid(order, order.total_cents, "USD") == "late"
+    assert lifecycle.mark_paid(order, order.total_cents, "USD") == "late"
     assert order.status == OS.CANCELLED and order.needs_review
 
 
 def test_cancel_unpaid_releases_and_paid_cannot_be_cancelled(db, request_ctx):
     mug = factories.product(stock=3)
-    order = services.place_order(checkout([(mug, 1)]))
-    services.cancel_unpaid(order, None, "changed my mind")
+    order = ordering.place_order(checkout([(mug, 1)]))
+    lifecycle.cancel_unpaid(order, None, "changed my mind")
     assert stock(db, mug) == 3
     with pytest.raises(InvalidTransition):
-        services.cancel_unpaid(order, None, "twice")
-    paid = services.place_order(checkout([(mug, 1)]))
+        lifecycle.cancel_unpaid(order, None, "twice")
+    paid = ordering.place_order(checkout([(mug, 1)]))
     pay(paid)
     with pytest.raises(InvalidTransition):
-        services.cancel_unpaid(paid, None, "too late")
+        lifecycle.cancel_unpaid(paid, None, "too late")
 
 
 def test_refunds_never_exceed_what_was_paid(db, request_ctx, outbox):
     admin = factories.user(is_admin=True)
     mug = factories.product(stock=5, price_cents=1000)
-    order = services.place_order(checkout([(mug, 2)]))
+    order = ordering.place_order(checkout([(mug, 2)]))
     pay(order)
     line = order.lines[0]
-    services.refund(order, admin, 500, line=line, restock_quantity=1, reason="chipped")
+    refunds.refund(order, admin, 500, line=line, restock_quantity=1, reason="chipped")
     assert order.status == OS.PARTIALLY_REFUNDED and order.refunded_cents == 500
     assert stock(db, mug) == 4
     with pytest.raises(ValidationFailed):
-        services.refund(order, admin, 1501, line=line)
+        refunds.refund(order, admin, 1501, line=line)
     with pytest.raises(ValidationFailed):
-        services.refund(order, admin, 0)
+        refunds.refund(order, admin, 0)
     with pytest.raises(ValidationFailed):
-        services.refund(order, admin, 100, line=line, restock_quantity=2)
-    services.refund(order, admin, 1500)
+        refunds.refund(order, admin, 100, line=line, restock_quantity=2)
+    refunds.refund(order, admin, 1500)
     assert order.status == OS.REFUNDED and order.refunded_cents == order.paid_cents
     with pytest.raises(InvalidTransition):  # fully refunded: nothing left to give back
-        services.refund(order, admin, 1)
+        refunds.refund(order, admin, 1)
     db.session.commit()
     assert len(outbox.to("gina@example.com")) == 3  # paid, and one per refund
 
 
 def test_unpaid_orders_cannot_be_refunded(db, request_ctx):
-    order = services.place_order(checkout([(factories.product(), 1)]))
+    order = ordering.place_order(checkout([(factories.product(), 1)]))
     with pytest.raises(InvalidTransition):
-        services.refund(order, factories.user(is_admin=True), 100)
+        refunds.refund(order, factories.user(is_admin=True), 100)
 
 
 def test_artisans_refund_only_their_own_lines(db, request_ctx):
     potter, weaver = factories.artisan(), factories.artisan()
     mug = factories.product(artisan_workshop=potter)
     scarf = factories.product(artisan_workshop=weaver)
-    order = services.place_order(checkout([(mug, 1), (scarf, 1)]))
+    order = ordering.place_order(checkout([(mug, 1), (scarf, 1)]))
     pay(order)
     mug_line = next(line for line in order.lines if line.product_id == mug.id)
     scarf_line = next(line for line in order.lines if line.product_id == scarf.id)
     with pytest.raises(NotAllowed):
-        services.refund(order, potter.user, 100, line=scarf_line)
+        refunds.refund(order, potter.user, 100, line=scarf_line)
     with pytest.raises(NotAllowed):
-        services.refund(order, potter.user, 100)  # the whole order is the admins' call
-    services.refund(order, potter.user, 100, line=mug_line)
+        refunds.refund(order, potter.user, 100)  # the whole order is the admins' call
+    refunds.refund(order, potter.user, 100, line=mug_line)
     assert order.refunded_cents == 100
 
 
@@ -261,37 +263,37 @@ def test_every_fulfilment_step(db, request_ctx, outbox, delivery, start, target)
     potter = factories.artisan()
     potter.shipping_rate_cents = 300
     mug = factories.product(artisan_workshop=potter, shipping=True)
-    order = services.place_order(
+    order = ordering.place_order(
         checkout([(mug, 1)], deliveries={potter.id: delivery}, address="Calle 1")
     )
     pay(order)
     group = order.groups[0]
     group.status = start
     if (start, target, delivery) in ALLOWED_STEPS:
-        services.set_fulfilment(group, potter.user, target, "tracking 123")
+        lifecycle.set_fulfilment(group, potter.user, target, "tracking 123")
         assert group.status == target
         if target == FulfilmentStatus.COMPLETED:
             assert order.status == OS.FULFILLED
     else:
         with pytest.raises(InvalidTransition):
-            services.set_fulfilment(group, potter.user, target)
+            lifecycle.set_fulfilment(group, potter.user, target)
         assert group.status == start
 
 
 def test_only_the_artisan_moves_their_group(db, request_ctx):
-    order = services.place_order(checkout([(factories.product(), 1)]))
+    order = ordering.place_order(checkout([(factories.product(), 1)]))
     pay(order)
     with pytest.raises(NotAllowed):
-        services.set_fulfilment(
+        lifecycle.set_fulfilment(
             order.groups[0], factories.artisan().user, FulfilmentStatus.COMPLETED
         )
 
 
 def test_unpaid_orders_cannot_be_fulfilled(db, request_ctx):
     product = factories.product()
-    order = services.place_order(checkout([(product, 1)]))
+    order = ordering.place_order(checkout([(product, 1)]))
     with pytest.raises(InvalidTransition):
-        services.set_fulfilment(order.groups[0], product.artisan.user, FulfilmentStatus.COMPLETED)
+        lifecycle.set_fulfilment(order.groups[0], product.artisan.user, FulfilmentStatus.COMPLETED)
 
 
 def test_database_refuses_negative_stock(db):

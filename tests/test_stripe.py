@@ -21,13 +21,14 @@ import stripe
 from sqlalchemy import func, select
 
 from shop.auth.models import User
+from shop.core.errors import InvalidTransition, ValidationFailed
 from shop.core.time import utcnow
-from shop.errors import InvalidTransition, ValidationFailed
 from shop.extensions import db as _db
-from shop.orders import services as orders
-from shop.orders.models import Order, OrderEvent, OrderStatus, Payment, Refund
+from shop.orders import lifecycle
+from shop.orders.models import Order, OrderEvent, OrderStatus
+from shop.payments import refunds
 from shop.payments import services as payments
-from shop.payments.models import ProcessedEvent
+from shop.payments.models import Payment, ProcessedEvent, Refund
 from tests import factories, stripe_support
 from tests.stripe_support import (
     CUSTOMER_EMAIL,
@@ -97,7 +98,7 @@ def _refund_as_admin(shop: StripeShop, order_id: int, admin_id: int, amount: int
     """shop.orders.services.refund by an admin, committed (rolled back when refused)."""
     with shop.app.app_context(), shop.app.test_request_context():
         try:
-            record = orders.refund(
+            record = refunds.refund(
                 _db.session.get(Order, order_id),
                 _db.session.get(User, admin_id),
                 amount,
@@ -472,7 +473,7 @@ def test_payment_after_the_hold_expired_is_flagged_never_reopened(stripe_shop, d
     placed = place_and_start(stripe_shop, make_product(db, stock=3))
     hold = stripe_shop.app.config["ORDER_HOLD_MINUTES"]
     with stripe_shop.app.app_context():
-        assert orders.expire_orders(utcnow() + timedelta(minutes=hold + 1)) == 1
+        assert lifecycle.expire_orders(utcnow() + timedelta(minutes=hold + 1)) == 1
         _db.session.commit()
     assert load_order(db, placed.order_id).status == OS.CANCELLED
     assert stock_of(db, placed.product_id) == 3  # released
@@ -552,7 +553,7 @@ def test_expiry_racing_the_webhooks_never_loses_a_payment(pg_only, stripe_shop, 
 
     def expire():
         with stripe_shop.app.app_context():
-            count = orders.expire_orders(utcnow() + timedelta(minutes=hold + 1))
+            count = lifecycle.expire_orders(utcnow() + timedelta(minutes=hold + 1))
             _db.session.commit()
             return count
 
@@ -686,7 +687,9 @@ def test_handler_failing_once_stores_nothing_and_the_redelivery_pays_once(
     stripe_shop, db, outbox, monkeypatch, failing
 ):
     module, name = (
-        (payments, "confirm_payment") if failing == "confirm_payment" else (orders, "_notify_paid")
+        (payments, "confirm_payment")
+        if failing == "confirm_payment"
+        else (lifecycle, "_notify_paid")
     )
     real = getattr(module, name)
     calls: list[int] = []

@@ -7,13 +7,15 @@ from datetime import timedelta
 
 import pytest
 
+from shop.bookings import services as bookings
 from shop.classes import services as class_services
 from shop.classes import waitlist
 from shop.classes.models import ClassSession, WaitlistEntry, WaitlistStatus
+from shop.core.errors import InvalidTransition, ValidationFailed
 from shop.core.time import utcnow
-from shop.errors import InvalidTransition, ValidationFailed
 from shop.extensions import db as _db
-from shop.orders import services as orders
+from shop.inventory import services as inventory
+from shop.orders import checkout, lifecycle
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order
 from tests import class_factories
@@ -67,7 +69,7 @@ def full_session(db, capacity=2, **kwargs) -> tuple[ClassSession, list[Order]]:
 
 
 def cancel_first_booking(db, paid: list[Order]) -> None:
-    orders.cancel_booking(paid.pop(0).lines[0])
+    bookings.cancel_booking(paid.pop(0).lines[0])
     db.session.commit()
 
 
@@ -149,7 +151,7 @@ def test_a_cancelled_booking_is_held_for_the_first_in_line(db, ctx, outbox):
     assert f"/waitlist/{first.token}" in outbox.body(offer)
     assert outbox.to(second.email)[-1]["Subject"] == outbox.to(second.email)[0]["Subject"]
     # Nobody else can take the held seat.
-    with pytest.raises(orders.OutOfStock):
+    with pytest.raises(checkout.OutOfStock):
         book(held, 1)
 
 
@@ -161,7 +163,7 @@ def test_a_party_that_does_not_fit_keeps_its_place_for_a_larger_opening(db, ctx)
     assert state(db, single) == W.OFFERED and state(db, group) == W.WAITING
     assert waitlist.position(db.session.get(WaitlistEntry, group.id)) == 1
 
-    class_services.update_capacity(fresh(db, session), 5)  # two more seats: the group fits
+    inventory.change_capacity(fresh(db, session), 5)  # two more seats: the group fits
     db.session.commit()
     assert state(db, group) == W.OFFERED
     assert (fresh(db, session).seats_taken, fresh(db, session).seats_held) == (2, 3)
@@ -174,8 +176,8 @@ def test_booking_the_offer_turns_held_seats_into_a_paid_booking(db, ctx, outbox)
     cancel_first_booking(db, paid)
     entry = db.session.get(WaitlistEntry, entry.id)
 
-    order = waitlist.book_offer(
-        entry, orders.Contact(entry.name, entry.email), checkout_token="offer-1"
+    order = checkout.book_offer(
+        entry, checkout.Contact(entry.name, entry.email), checkout_token="offer-1"
     )
     db.session.commit()
     assert (fresh(db, session).seats_taken, fresh(db, session).seats_held) == (2, 0)
@@ -187,7 +189,7 @@ def test_booking_the_offer_turns_held_seats_into_a_paid_booking(db, ctx, outbox)
     db.session.commit()
     assert any("confirm" in m["Subject"].lower() for m in outbox.to(entry.email))
     with pytest.raises(waitlist.OfferExpired):  # the same offer cannot be booked twice
-        waitlist.book_offer(entry, orders.Contact("X", entry.email), checkout_token="offer-2")
+        checkout.book_offer(entry, checkout.Contact("X", entry.email), checkout_token="offer-2")
 
 
 def test_an_unanswered_offer_expires_and_passes_on_once(db, ctx, outbox):
@@ -204,9 +206,9 @@ def test_an_unanswered_offer_expires_and_passes_on_once(db, ctx, outbox):
     assert state(db, first) == W.EXPIRED and state(db, second) == W.OFFERED
     assert fresh(db, session).seats_held == 1
     with pytest.raises(waitlist.OfferExpired):
-        waitlist.book_offer(
+        checkout.book_offer(
             db.session.get(WaitlistEntry, first.id),
-            orders.Contact("Late", first.email),
+            checkout.Contact("Late", first.email),
             checkout_token="late",
         )
     db.session.rollback()
@@ -224,9 +226,9 @@ def test_an_offer_booked_a_second_before_its_end_is_honoured(db, ctx):
     cancel_first_booking(db, paid)
     entry = db.session.get(WaitlistEntry, entry.id)
     deadline = entry.offer_expires_at
-    waitlist.book_offer(
+    checkout.book_offer(
         entry,
-        orders.Contact(entry.name, entry.email),
+        checkout.Contact(entry.name, entry.email),
         checkout_token="just-in-time",
         now=deadline - timedelta(seconds=1),
     )
@@ -253,13 +255,13 @@ def test_an_unpaid_claim_that_expires_frees_the_seat_for_the_next(db, ctx):
     first, second = join(session), join(session)
     db.session.commit()
     cancel_first_booking(db, paid)
-    waitlist.book_offer(
+    checkout.book_offer(
         db.session.get(WaitlistEntry, first.id),
-        orders.Contact("First", first.email),
+        checkout.Contact("First", first.email),
         checkout_token="never-paid",
     )
     db.session.commit()
-    assert orders.expire_orders(utcnow() + timedelta(minutes=31)) == 1
+    assert lifecycle.expire_orders(utcnow() + timedelta(minutes=31)) == 1
     db.session.commit()
     assert state(db, first) == W.BOOKED and state(db, second) == W.OFFERED
     session = fresh(db, session)
@@ -272,7 +274,7 @@ def test_capacity_cannot_drop_below_booked_and_held_seats(db, ctx):
     db.session.commit()
     cancel_first_booking(db, paid)  # 2 taken + 1 held
     with pytest.raises(ValidationFailed, match="3"):
-        class_services.update_capacity(fresh(db, session), 2)
+        inventory.change_capacity(fresh(db, session), 2)
     db.session.rollback()
     assert fresh(db, session).capacity == 3
 
@@ -282,7 +284,7 @@ def test_cancelling_the_session_ends_every_place_and_tells_everyone(db, ctx, out
     offered, waiting = join(session), join(session)
     db.session.commit()
     cancel_first_booking(db, paid)
-    class_services.cancel_session(fresh(db, session))
+    bookings.cancel_session(fresh(db, session))
     db.session.commit()
     assert state(db, offered) == W.CANCELLED and state(db, waiting) == W.CANCELLED
     session = fresh(db, session)
@@ -314,10 +316,10 @@ def test_booking_the_session_directly_ends_the_waiting_place(db, ctx):
     db.session.commit()
     cancel_first_booking(db, paid)  # one seat: the pair does not fit, so anyone may book it
     assert state(db, pair) == W.WAITING and fresh(db, session).seats_left == 1
-    order = orders.place_order(
-        orders.CheckoutRequest(
+    order = checkout.place_order(
+        checkout.CheckoutRequest(
             entries=[CartEntry("seat", session.id, 1, ("Ana",))],
-            contact=orders.Contact("Ana", "ANA@example.com"),
+            contact=checkout.Contact("Ana", "ANA@example.com"),
             deliveries={},
             checkout_token="ana-books-one",
         )

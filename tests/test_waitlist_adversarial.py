@@ -17,15 +17,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text, update
 
+from shop.bookings import services as bookings
 from shop.classes import display, waitlist
 from shop.classes import services as class_services
 from shop.classes.models import ClassSession, ClassStatus, WaitlistEntry, WaitlistStatus
+from shop.core.errors import DomainError
 from shop.core.time import utcnow
-from shop.errors import DomainError
 from shop.extensions import db as _db
-from shop.orders import services as orders
+from shop.inventory import services as inventory
+from shop.orders import checkout, lifecycle
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.payments import refunds
 from tests import class_factories, factories
 from tests.conftest import count_queries, login, post_form
 from tests.test_bookings import book
@@ -120,8 +123,8 @@ def statuses(db, ids) -> list[WaitlistStatus]:
     return [db.session.get(WaitlistEntry, i).status for i in ids]
 
 
-def contact(entry: WaitlistEntry) -> orders.Contact:
-    return orders.Contact(entry.name, entry.email)
+def contact(entry: WaitlistEntry) -> checkout.Contact:
+    return checkout.Contact(entry.name, entry.email)
 
 
 def race(app, jobs: list[tuple[str, Callable[[], object]]]) -> list[tuple[str, str]]:
@@ -239,7 +242,7 @@ def one_offer_out(app, db, capacity=2, waiting=2, **kwargs):
         session, paid = full_session(db, capacity=capacity, **kwargs)
         queue = [join(session) for _ in range(waiting)]
         db.session.commit()
-        orders.cancel_booking(paid.pop(0).lines[0])
+        bookings.cancel_booking(paid.pop(0).lines[0])
         db.session.commit()
     return session.id, [e.id for e in queue], paid
 
@@ -257,7 +260,7 @@ def interleave_with_session_cancel(pg_app, db, monkeypatch, session_id, job, gat
     canceller = Worker(
         pg_app,
         "canceller",
-        lambda: class_services.cancel_session(_db.session.get(ClassSession, session_id)),
+        lambda: bookings.cancel_session(_db.session.get(ClassSession, session_id)),
     )
     worker.start()
     assert gates["job"].arrived.wait(15)
@@ -289,10 +292,10 @@ def test_pg_cancel_session_while_an_offer_is_claimed_does_not_deadlock(
 
     def claim():
         entry = _db.session.get(WaitlistEntry, first)
-        return waitlist.book_offer(entry, contact(entry), checkout_token="claim-vs-cancel").id
+        return checkout.book_offer(entry, contact(entry), checkout_token="claim-vs-cancel").id
 
     interleave_with_session_cancel(
-        pg_app, db, monkeypatch, session_id, claim, (orders, "_reserve_seats")
+        pg_app, db, monkeypatch, session_id, claim, (inventory, "reserve_seats")
     )
 
 
@@ -317,15 +320,15 @@ def test_pg_cancel_session_while_a_claimed_unpaid_order_expires_does_not_deadloc
     session_id, (first, _), _ = one_offer_out(app, db)
     with app.test_request_context():
         entry = db.session.get(WaitlistEntry, first)
-        waitlist.book_offer(entry, contact(entry), checkout_token="claimed-unpaid")
+        checkout.book_offer(entry, contact(entry), checkout_token="claimed-unpaid")
         db.session.commit()
     interleave_with_session_cancel(
         pg_app,
         db,
         monkeypatch,
         session_id,
-        lambda: orders.expire_orders(utcnow() + timedelta(minutes=31)),
-        (orders, "_free_seats"),
+        lambda: lifecycle.expire_orders(utcnow() + timedelta(minutes=31)),
+        (inventory, "free_seats"),
     )
 
 
@@ -339,7 +342,7 @@ def test_pg_expiring_two_due_offers_while_one_is_declined_does_not_deadlock(
         a, b, c = join(session), join(session), join(session)
         db.session.commit()
         for order in paid:
-            orders.cancel_booking(order.lines[0])
+            bookings.cancel_booking(order.lines[0])
             db.session.commit()
         ids = [a.id, b.id, c.id]
         assert statuses(db, ids) == [W.OFFERED, W.OFFERED, W.WAITING]
@@ -374,7 +377,7 @@ def test_pg_a_double_clicked_booking_cancellation_frees_its_seat_once(pg_app, ap
     release_first = threading.Event()
 
     def cancel():
-        return orders.cancel_booking(_db.session.get(OrderLine, line_id))
+        return bookings.cancel_booking(_db.session.get(OrderLine, line_id))
 
     one = Worker(pg_app, "one", cancel, before_commit=lambda: release_first.wait(30))
     two = Worker(pg_app, "two", cancel)
@@ -401,7 +404,7 @@ def test_pg_double_submit_of_an_offer_finds_the_first_order(pg_app, app, db):
 
     def submit():
         entry = _db.session.get(WaitlistEntry, first)
-        return waitlist.book_offer(entry, contact(entry), checkout_token="twin-token").id
+        return checkout.book_offer(entry, contact(entry), checkout_token="twin-token").id
 
     one = Worker(pg_app, "one", submit, before_commit=lambda: release_first.wait(30))
     two = Worker(pg_app, "two", submit)
@@ -413,7 +416,7 @@ def test_pg_double_submit_of_an_offer_finds_the_first_order(pg_app, app, db):
     finish(one, two)
 
     assert one.error is None
-    assert isinstance(two.error, orders.DuplicateCheckout), repr(two.error)
+    assert isinstance(two.error, checkout.DuplicateCheckout), repr(two.error)
     assert invariant_problems(db, session_id) == []
 
 
@@ -439,7 +442,7 @@ def test_pg_join_racing_the_session_cancel_leaves_no_live_place(pg_app, app, db,
     canceller = Worker(
         pg_app,
         "canceller",
-        lambda: class_services.cancel_session(_db.session.get(ClassSession, session_id)),
+        lambda: bookings.cancel_session(_db.session.get(ClassSession, session_id)),
     )
     joiner.start()
     assert joined.wait(15)
@@ -474,16 +477,16 @@ def test_pg_eight_cancellations_and_eight_buyers_at_once(pg_app, app, db):
 
     def cancel(line_id):
         def job():
-            orders.cancel_booking(_db.session.get(OrderLine, line_id))
+            bookings.cancel_booking(_db.session.get(OrderLine, line_id))
 
         return job
 
     def buy(index):
         def job():
-            orders.place_order(
-                orders.CheckoutRequest(
+            checkout.place_order(
+                checkout.CheckoutRequest(
                     entries=[CartEntry("seat", session_id, 1, (f"Buyer {index}",))],
-                    contact=orders.Contact("Buyer", f"buyer{index}@example.com"),
+                    contact=checkout.Contact("Buyer", f"buyer{index}@example.com"),
                     deliveries={},
                     checkout_token=f"buyer-{index}",
                 )
@@ -508,7 +511,7 @@ def test_pg_an_offer_booked_while_it_expires_is_booked_or_passed_on_never_both(p
 
         def book(round_=round_, deadline=deadline, first=first):
             entry = _db.session.get(WaitlistEntry, first)
-            waitlist.book_offer(
+            checkout.book_offer(
                 entry,
                 contact(entry),
                 checkout_token=f"claim-{round_}",
@@ -555,7 +558,7 @@ def _mixed_jobs(db, session_id: int, round_: int, rng: random.Random, with_cance
         .where(
             OrderLine.session_id == session_id,
             OrderLine.cancelled_at.is_(None),
-            Order.status.in_(orders.PAID_STATES),
+            Order.status.in_(lifecycle.PAID_STATES),
         )
     ).all()
     pending = (
@@ -584,7 +587,7 @@ def _mixed_jobs(db, session_id: int, round_: int, rng: random.Random, with_cance
     for line in lines[:3]:
 
         def cancel_line(line_id=line.id):
-            orders.cancel_booking(_db.session.get(OrderLine, line_id))
+            bookings.cancel_booking(_db.session.get(OrderLine, line_id))
 
         jobs.append((f"cancel-line-{line.id}", cancel_line))
 
@@ -596,7 +599,7 @@ def _mixed_jobs(db, session_id: int, round_: int, rng: random.Random, with_cance
 
             def claim(entry_id=entry.id, token=token, pay_it=kind == "claim-pay"):
                 row = _db.session.get(WaitlistEntry, entry_id)
-                order = waitlist.book_offer(row, contact(row), checkout_token=token)
+                order = checkout.book_offer(row, contact(row), checkout_token=token)
                 if pay_it:
                     _db.session.flush()
                     pay(order)
@@ -630,24 +633,24 @@ def _mixed_jobs(db, session_id: int, round_: int, rng: random.Random, with_cance
     if pending and round_ % 2:
 
         def expire_unpaid():
-            return orders.expire_orders(utcnow() + timedelta(minutes=31))
+            return lifecycle.expire_orders(utcnow() + timedelta(minutes=31))
 
         jobs.append(("expire-orders", expire_unpaid))
     for order in pending[:1]:
 
         def cancel_unpaid(order_id=order.id):
-            orders.cancel_unpaid(_db.session.get(Order, order_id), None, "changed my mind")
+            lifecycle.cancel_unpaid(_db.session.get(Order, order_id), None, "changed my mind")
 
         jobs.append((f"cancel-unpaid-{order.id}", cancel_unpaid))
 
     def raise_capacity():
         row = _db.session.get(ClassSession, session_id)
-        class_services.update_capacity(row, row.capacity + 1)
+        inventory.change_capacity(row, row.capacity + 1)
         return row.capacity
 
     def lower_capacity():
         row = _db.session.get(ClassSession, session_id)
-        class_services.update_capacity(row, max(1, row.seats_taken + row.seats_held))
+        inventory.change_capacity(row, max(1, row.seats_taken + row.seats_held))
         return row.capacity
 
     jobs.append(("raise-capacity", raise_capacity))
@@ -657,10 +660,10 @@ def _mixed_jobs(db, session_id: int, round_: int, rng: random.Random, with_cance
     for buyer in range(3):
 
         def buy(buyer=buyer):
-            orders.place_order(
-                orders.CheckoutRequest(
+            checkout.place_order(
+                checkout.CheckoutRequest(
                     entries=[CartEntry("seat", session_id, 1, (f"Buyer {round_}.{buyer}",))],
-                    contact=orders.Contact("Buyer", f"buyer{round_}.{buyer}@example.com"),
+                    contact=checkout.Contact("Buyer", f"buyer{round_}.{buyer}@example.com"),
                     deliveries={},
                     checkout_token=f"r{round_}-buyer-{buyer}",
                 )
@@ -692,7 +695,7 @@ def _mixed_jobs(db, session_id: int, round_: int, rng: random.Random, with_cance
     if with_cancel:
 
         def cancel_session():
-            class_services.cancel_session(_db.session.get(ClassSession, session_id))
+            bookings.cancel_session(_db.session.get(ClassSession, session_id))
 
         jobs.append(("cancel-session", cancel_session))
     assert s is not None
@@ -762,7 +765,7 @@ def test_republishing_a_hidden_class_gives_freed_seats_to_the_queue_first(db, ct
     klass = session.class_
     class_services.change_status(klass, "hide")
     db.session.commit()
-    orders.cancel_booking(paid[0].lines[0])
+    bookings.cancel_booking(paid[0].lines[0])
     db.session.commit()
     class_services.change_status(db.session.get(type(klass), klass.id), "publish")
     db.session.commit()
@@ -771,7 +774,7 @@ def test_republishing_a_hidden_class_gives_freed_seats_to_the_queue_first(db, ct
     try:
         book(db.session.get(ClassSession, session.id), 1, ("Stranger",))
         db.session.commit()
-    except orders.OutOfStock:
+    except checkout.OutOfStock:
         db.session.rollback()
         stranger_got_it = False
     assert not stranger_got_it, "a stranger booked the seat ahead of the waitlist"
@@ -783,7 +786,7 @@ def test_capacity_raised_while_hidden_then_published_goes_to_the_queue(db, ctx):
     entry = join(session)
     db.session.commit()
     class_services.change_status(session.class_, "hide")
-    class_services.update_capacity(db.session.get(ClassSession, session.id), 3)
+    inventory.change_capacity(db.session.get(ClassSession, session.id), 3)
     db.session.commit()
     assert db.session.get(WaitlistEntry, entry.id).status == W.WAITING  # hidden: no offer yet
     class_services.change_status(session.class_, "publish")
@@ -800,12 +803,12 @@ def test_entry_page_does_not_say_booked_after_the_claim_expired_unpaid(app, clie
         session, paid = full_session(db)
         entry = join(session)
         db.session.commit()
-        orders.cancel_booking(paid[0].lines[0])
+        bookings.cancel_booking(paid[0].lines[0])
         db.session.commit()
         entry = db.session.get(WaitlistEntry, entry.id)
-        waitlist.book_offer(entry, contact(entry), checkout_token="claimed-never-paid")
+        checkout.book_offer(entry, contact(entry), checkout_token="claimed-never-paid")
         db.session.commit()
-        assert orders.expire_orders(utcnow() + timedelta(minutes=31)) == 1
+        assert lifecycle.expire_orders(utcnow() + timedelta(minutes=31)) == 1
         db.session.commit()
         token = entry.token
     db.session.expire_all()
@@ -828,7 +831,7 @@ def test_offer_deadline_is_shown_in_the_class_time_zone_everywhere(
         {"session_id": str(session.id), "quantity": "1", "attendees": "Carla"},
     )
     with app.test_request_context():
-        orders.cancel_booking(db.session.get(Order, paid[0].id).lines[0])
+        bookings.cancel_booking(db.session.get(Order, paid[0].id).lines[0])
         db.session.commit()
     db.session.expire_all()
     entry = db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.email == customer.email))
@@ -840,8 +843,8 @@ def test_offer_deadline_is_shown_in_the_class_time_zone_everywhere(
     mail = outbox.body(next(m for m in outbox.to(customer.email) if OFFER_SUBJECT in m["Subject"]))
     assert tokyo in mail
     assert tokyo in customer_client.get(f"/waitlist/{entry.token}").get_data(as_text=True)
-    bookings = customer_client.get("/bookings").get_data(as_text=True)
-    assert display.local_time(entry.offer_expires_at, "Asia/Tokyo", "es") in bookings
+    bookings_page = customer_client.get("/bookings").get_data(as_text=True)
+    assert display.local_time(entry.offer_expires_at, "Asia/Tokyo", "es") in bookings_page
     artisan = app.test_client()
     login(artisan, klass.artisan.user.email)
     roster = artisan.get(f"/workshop/classes/{klass.id}/sessions/{session.id}")
@@ -854,7 +857,7 @@ def test_waitlist_pages_and_mails_never_reveal_the_address_or_other_people(app, 
         first = join(session, email="first@example.com")
         second = join(session, email="second@example.com")
         db.session.commit()
-        orders.cancel_booking(paid[0].lines[0])
+        bookings.cancel_booking(paid[0].lines[0])
         db.session.commit()
     address = class_factories.ADDRESS
     for message in outbox.to("first@example.com") + outbox.to("second@example.com"):
@@ -880,7 +883,7 @@ def test_an_account_place_cannot_be_booked_or_let_go_by_anyone_else(
         {"session_id": str(session.id), "quantity": "1", "attendees": "Carla"},
     )
     with app.test_request_context():
-        orders.cancel_booking(db.session.get(Order, paid[0].id).lines[0])
+        bookings.cancel_booking(db.session.get(Order, paid[0].id).lines[0])
         db.session.commit()
     entry = db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.email == customer.email))
     assert entry.status == W.OFFERED
@@ -975,13 +978,13 @@ def test_a_partial_restock_refund_then_a_cancellation_frees_each_seat_once(db, c
     first, second = join(session), join(session)
     db.session.commit()
     line = db.session.get(Order, order.id).lines[0]
-    orders.refund(
+    refunds.refund(
         db.session.get(Order, order.id), admin, 100, line=line, restock_quantity=1, reason="one"
     )
     db.session.commit()
     assert statuses(db, [first.id, second.id]) == [W.OFFERED, W.WAITING]
     assert invariant_problems(db, session.id) == []
-    orders.cancel_booking(db.session.get(OrderLine, line.id))
+    bookings.cancel_booking(db.session.get(OrderLine, line.id))
     db.session.commit()
     assert statuses(db, [first.id, second.id]) == [W.OFFERED, W.OFFERED]
     assert seats(db, session.id) == (3, 0, 2)
@@ -992,7 +995,7 @@ def test_an_offer_let_go_after_its_deadline_passes_on_once(db, ctx, outbox):
     session, paid = full_session(db)
     first, second, third = join(session), join(session), join(session)
     db.session.commit()
-    orders.cancel_booking(paid[0].lines[0])
+    bookings.cancel_booking(paid[0].lines[0])
     db.session.commit()
     entry = db.session.get(WaitlistEntry, first.id)
     late = entry.offer_expires_at + timedelta(seconds=30)  # cron has not run yet
@@ -1008,13 +1011,13 @@ def test_capacity_squeezed_to_taken_plus_held_then_the_offer_is_let_go(db, ctx, 
     session, paid = full_session(db, capacity=4)
     first, second, third = join(session), join(session), join(session)
     db.session.commit()
-    orders.cancel_booking(paid[0].lines[0])
-    orders.cancel_booking(paid[1].lines[0])
+    bookings.cancel_booking(paid[0].lines[0])
+    bookings.cancel_booking(paid[1].lines[0])
     db.session.commit()
     assert seats(db, session.id) == (4, 2, 2)
-    class_services.update_capacity(db.session.get(ClassSession, session.id), 4)
+    inventory.change_capacity(db.session.get(ClassSession, session.id), 4)
     with pytest.raises(DomainError):
-        class_services.update_capacity(db.session.get(ClassSession, session.id), 3)
+        inventory.change_capacity(db.session.get(ClassSession, session.id), 3)
     db.session.rollback()
     waitlist.withdraw(db.session.get(WaitlistEntry, first.id))
     db.session.commit()
@@ -1034,7 +1037,7 @@ def test_seats_freed_after_the_start_are_not_offered(db, ctx, admin, outbox):
     )
     db.session.commit()
     order = db.session.get(Order, paid[0].id)
-    orders.refund(order, admin, 100, line=order.lines[0], restock_quantity=1, reason="late")
+    refunds.refund(order, admin, 100, line=order.lines[0], restock_quantity=1, reason="late")
     db.session.commit()
     assert statuses(db, [entry.id]) == [W.WAITING]
     assert seats(db, session.id) == (2, 1, 0)

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from shop.bookings import services as bookings
 from shop.classes.models import WaitlistEntry, WaitlistStatus
 from shop.core.time import utcnow
-from shop.orders import services as orders
 from shop.orders.models import Order, OrderStatus
 from tests import factories
 from tests.conftest import login, post_form
@@ -46,7 +46,7 @@ def the_entry(db, email="gina@example.com") -> WaitlistEntry:
 
 def free_a_seat(app, db, paid) -> None:
     with app.test_request_context():
-        orders.cancel_booking(db.session.get(Order, paid[0].id).lines[0])
+        bookings.cancel_booking(db.session.get(Order, paid[0].id).lines[0])
         db.session.commit()
 
 

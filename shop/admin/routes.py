@@ -11,10 +11,11 @@ from sqlalchemy.orm import selectinload
 from shop.artisans import services as artisan_services
 from shop.artisans.forms import DECISION_LABELS, DecisionForm
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus
+from shop.core.errors import DomainError
 from shop.core.forms import PostForm
 from shop.core.security import admin_required
-from shop.errors import DomainError
 from shop.extensions import db
+from shop.orders import lifecycle
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -178,13 +179,12 @@ def refund_order(order_id: int):
 
 @bp.route("/orders/<int:order_id>/cancel", methods=["POST"])
 def cancel_order(order_id: int):
-    from shop.orders import services as order_services
     from shop.orders.models import Order
 
     found = db.get_or_404(Order, order_id)
     if PostForm().validate_on_submit():
         try:
-            order_services.cancel_unpaid(found, current_user, "cancelled by an admin")
+            lifecycle.cancel_unpaid(found, current_user, "cancelled by an admin")
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")

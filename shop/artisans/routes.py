@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from shop.artisans import services
 from shop.artisans.forms import ArtisanForm
 from shop.artisans.models import Artisan, PublicName
+from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
-from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.goals import KINDS, get_goal
 from shop.media.services import save_image

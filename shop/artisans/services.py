@@ -9,19 +9,13 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from shop.artisans.models import (
-    Artisan,
-    ArtisanEvent,
-    ArtisanGoal,
-    ArtisanStatus,
-    PublicName,
-)
+from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus, PublicName
 from shop.auth.models import User
+from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.signals import artisan_changed, artisan_public_again
 from shop.core.states import StateMachine
 from shop.core.text import slugify
 from shop.core.time import utcnow
-from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.extensions import db
 from shop.goals import get_goal
 from shop.mail import queue_email, render_email

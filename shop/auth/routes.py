@@ -18,10 +18,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.auth import services
 from shop.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from shop.core.errors import ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.security import is_safe_next
 from shop.core.time import utcnow
-from shop.errors import ValidationFailed
 from shop.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

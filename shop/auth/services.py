@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shop.auth.models import User, normalise_email
-from shop.errors import DomainError, ValidationFailed
+from shop.core.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.mail import queue_email, render_email
 

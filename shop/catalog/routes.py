@@ -11,9 +11,9 @@ from shop.artisans.models import Artisan
 from shop.catalog import services
 from shop.catalog.forms import ProductForm, ShippingForm
 from shop.catalog.models import Product
+from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
-from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.media.services import save_image
 

@@ -11,17 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from shop.artisans.models import Artisan, ArtisanStatus
 from shop.catalog import search
-from shop.catalog.models import (
-    Category,
-    Product,
-    ProductGoal,
-    ProductPhoto,
-    ProductStatus,
-)
+from shop.catalog.models import Category, Product, ProductGoal, ProductPhoto, ProductStatus
+from shop.core.errors import NotAllowed, ValidationFailed
 from shop.core.states import StateMachine
 from shop.core.text import slugify
 from shop.core.time import utcnow
-from shop.errors import NotAllowed, ValidationFailed
 from shop.extensions import db
 from shop.goals import get_goal
 from shop.media import gallery

@@ -18,25 +18,13 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (
-    DataRequired,
-    Email,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from shop.auth.forms import strip
 from shop.catalog.forms import MultiCheckboxField
 from shop.classes.models import DEFAULT_TIMEZONE, CancellationPolicy, SkillLevel
 from shop.classes.policy import describe_policy, policy_name
-from shop.classes.services import (
-    MAX_DURATION_MINUTES,
-    MAX_PARTICIPANTS,
-    MAX_WEEKS,
-    known_timezones,
-)
+from shop.classes.services import MAX_DURATION_MINUTES, MAX_PARTICIPANTS, MAX_WEEKS, known_timezones
 from shop.core.fields import MoneyField
 from shop.goals import all_goals
 from shop.orders.forms import AddSeatsForm, CheckoutForm

@@ -12,18 +12,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from shop.artisans.models import Artisan
+from shop.bookings import roster
+from shop.bookings import services as bookings
 from shop.catalog.services import parse_goal
-from shop.classes import display, roster, services, waitlist
+from shop.classes import display, services, waitlist
 from shop.classes.forms import CapacityForm, ClassForm, SessionForm, WeeklyForm
 from shop.classes.ics import session_ics, session_uid
 from shop.classes.models import Class, ClassSession
 from shop.classes.policy import describe_policy, policy_name
+from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
 from shop.core.time import to_local, utcnow
-from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.goals import get_goal
+from shop.inventory import services as inventory
 from shop.media.services import save_image
 
 bp = Blueprint("classes", __name__)
@@ -376,7 +379,7 @@ def session_capacity(class_id: int, session_id: int):
     form = CapacityForm()
     if form.validate_on_submit():
         try:
-            services.update_capacity(class_session, form.capacity.data)
+            inventory.change_capacity(class_session, form.capacity.data)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -397,7 +400,7 @@ def cancel_session(class_id: int, session_id: int):
     form = PostForm()
     if form.validate_on_submit():
         try:
-            services.cancel_session(class_session)
+            bookings.cancel_session(class_session)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")

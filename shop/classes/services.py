@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from shop.artisans.models import Artisan, ArtisanStatus
@@ -24,12 +24,12 @@ from shop.classes.models import (
     SessionStatus,
     SkillLevel,
 )
+from shop.core.errors import NotAllowed, ValidationFailed
 from shop.core.money import DEFAULT_CURRENCY
 from shop.core.signals import classes_public_again
 from shop.core.states import StateMachine
 from shop.core.text import slugify
 from shop.core.time import utcnow
-from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.extensions import db
 from shop.goals import get_goal
 from shop.media import gallery
@@ -38,6 +38,9 @@ from shop.media.models import Image
 log = logging.getLogger(__name__)
 C = ClassStatus
 
+SESSION_STATES = StateMachine(
+    ClassSession, {"cancel": ({SessionStatus.SCHEDULED}, SessionStatus.CANCELLED)}
+)
 CLASS_STATES = StateMachine(
     Class,
     {
@@ -258,25 +261,6 @@ def move_photo(klass: Class, photo_id: int, step: int) -> None:
 # Sessions
 
 
-def lock_sessions(session_ids, *, read: bool = False) -> None:
-    """Lock class session rows before anything that depends on their seats.
-
-    The one lock order of the shop: class sessions (by id), then products, then orders, then
-    waitlist places. Every path that changes seats or a session's queue takes its sessions
-    here first, so no two transactions wait on each other in opposite orders. `read` takes a
-    shared lock (for a join that must not race a cancellation). PostgreSQL only: SQLite
-    serialises writers anyway.
-    """
-    ids = sorted({i for i in session_ids if i is not None})
-    if ids:
-        db.session.execute(
-            select(ClassSession.id)
-            .where(ClassSession.id.in_(ids))
-            .order_by(ClassSession.id)
-            .with_for_update(read=read)
-        )
-
-
 def _check_can_schedule(klass: Class) -> None:
     if klass.status == C.ARCHIVED:
         raise NotAllowed(str(_l("Restore the class before adding sessions.")))
@@ -284,7 +268,7 @@ def _check_can_schedule(klass: Class) -> None:
         raise NotAllowed(str(_l("Your workshop cannot add sessions right now.")))
 
 
-def _check_capacity(capacity: int, field: str = "capacity") -> None:
+def check_capacity(capacity: int, field: str = "capacity") -> None:
     if capacity <= 0:
         raise ValidationFailed(str(_l("Capacity must be at least 1.")), field=field)
 
@@ -337,7 +321,7 @@ def add_session(
     """Schedule one session at a wall-clock date and time in the class's zone."""
     _check_can_schedule(klass)
     capacity = klass.max_participants if capacity is None else capacity
-    _check_capacity(capacity)
+    check_capacity(capacity)
     starts_at = local_to_utc(day, local_time, klass.timezone)
     session = _new_session(klass, starts_at, capacity, now or utcnow())
     db.session.flush()
@@ -374,7 +358,7 @@ def add_weekly_sessions(
             str(_l("A series has between 1 and %(n)d weeks.", n=MAX_WEEKS)), field="weeks"
         )
     capacity = klass.max_participants if capacity is None else capacity
-    _check_capacity(capacity)
+    check_capacity(capacity)
     now = now or utcnow()
     sessions = [
         _new_session(klass, local_to_utc(day, local_time, klass.timezone), capacity, now)
@@ -383,85 +367,6 @@ def add_weekly_sessions(
     db.session.flush()
     log.info("class %s: %d weekly sessions added", klass.id, len(sessions))
     return sessions
-
-
-def update_capacity(session: ClassSession, capacity: int) -> ClassSession:
-    """Change a session's seats; never below the seats taken or held for the waitlist.
-
-    New seats go to the waitlist first, if people are waiting.
-    """
-    from shop.classes.waitlist import offer_free_seats
-
-    if session.is_cancelled:
-        raise NotAllowed(str(_l("This session is cancelled.")))
-    _check_capacity(capacity)
-    if capacity < session.seats_taken:
-        raise ValidationFailed(
-            str(
-                _l(
-                    "%(n)d seats are already booked: the capacity cannot be lower.",
-                    n=session.seats_taken,
-                )
-            ),
-            field="capacity",
-        )
-    # Conditional, so a booking that lands meanwhile is never squeezed out (CHECK or not).
-    changed = db.session.execute(
-        update(ClassSession)
-        .where(
-            ClassSession.id == session.id,
-            ClassSession.seats_taken + ClassSession.seats_held <= capacity,
-        )
-        .values(capacity=capacity)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(session)
-    if not changed:
-        raise ValidationFailed(
-            str(
-                _l(
-                    "%(n)d seats are booked or held for the waitlist: the capacity cannot "
-                    "be lower.",
-                    n=session.seats_taken + session.seats_held,
-                )
-            ),
-            field="capacity",
-        )
-    offer_free_seats(session.id)
-    return session
-
-
-def on_session_cancelled(session: ClassSession) -> None:
-    """Called once when an artisan cancels a session, in the same transaction.
-
-    Every booking is refunded in full (an artisan's cancellation always refunds, see
-    policy.refund_cents) and each customer gets an e-mail; unpaid orders holding seats are
-    cancelled; everyone on the waitlist is told.
-    """
-    from shop.classes.waitlist import cancel_for_session
-    from shop.orders.services import cancel_session_bookings
-
-    cancel_session_bookings(session)
-    cancel_for_session(session)
-
-
-def cancel_session(session: ClassSession) -> ClassSession:
-    """Cancel an upcoming session; bookings are refunded by on_session_cancelled."""
-    from shop.orders.services import sessions_sharing_orders_with
-
-    lock_sessions(sessions_sharing_orders_with(session.id))  # what its refunds will touch
-    db.session.refresh(session)
-    if session.is_cancelled:
-        raise InvalidTransition(str(_l("This session is already cancelled.")))
-    now = utcnow()
-    if session.starts_at <= now:
-        raise NotAllowed(str(_l("A session that has started cannot be cancelled.")))
-    session.status = SessionStatus.CANCELLED
-    session.cancelled_at = now
-    db.session.flush()
-    on_session_cancelled(session)
-    log.info("class session %s cancelled", session.id)
-    return session
 
 
 def sessions_of(klass: Class, *, upcoming: bool = True, now: datetime | None = None):

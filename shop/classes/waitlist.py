@@ -28,11 +28,13 @@ from shop.classes.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from shop.classes.services import attendee_names, lock_sessions
-from shop.core.signals import artisan_public_again, classes_public_again
+from shop.classes.services import attendee_names
+from shop.core.errors import InvalidTransition, ValidationFailed
+from shop.core.signals import artisan_public_again, classes_public_again, seats_freed
 from shop.core.time import utcnow
-from shop.errors import InvalidTransition, ValidationFailed
 from shop.extensions import db
+from shop.inventory import services as inventory
+from shop.inventory.services import lock_sessions
 from shop.mail import queue_email, render_email
 
 log = logging.getLogger(__name__)
@@ -84,29 +86,6 @@ def _move(entry: WaitlistEntry, action: str, *conditions, **values) -> bool:
     )
     db.session.refresh(entry)
     return result.rowcount == 1
-
-
-def _hold(session_id: int, quantity: int) -> bool:
-    """Hold free seats for an offer, if (and only if) they are still free."""
-    result = db.session.execute(
-        update(ClassSession)
-        .where(
-            ClassSession.id == session_id,
-            ClassSession.seats_taken + ClassSession.seats_held + quantity <= ClassSession.capacity,
-        )
-        .values(seats_held=ClassSession.seats_held + quantity)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def _unhold(session_id: int, quantity: int) -> None:
-    db.session.execute(
-        update(ClassSession)
-        .where(ClassSession.id == session_id)
-        .values(seats_held=ClassSession.seats_held - quantity)
-        .execution_options(synchronize_session=False)
-    )
 
 
 @dataclass
@@ -263,10 +242,10 @@ def offer_free_seats(session_id: int, now: datetime | None = None) -> list[Waitl
     for entry in waiting:
         if entry.quantity > free:
             continue
-        if not _hold(session_id, entry.quantity):
+        if not inventory.hold_seats(session_id, entry.quantity):
             break  # the seats went meanwhile (cannot happen under the row lock; cheap to check)
         if not _move(entry, "offer", offered_at=now, offer_expires_at=expires_at):
-            _unhold(session_id, entry.quantity)  # left the queue meanwhile
+            inventory.unhold_seats(session_id, entry.quantity)  # left the queue meanwhile
             continue
         free -= entry.quantity
         offered.append(entry)
@@ -293,37 +272,13 @@ def claim(entry: WaitlistEntry, now: datetime | None = None) -> None:
         raise OfferExpired(str(_l("These seats are no longer held for you: the offer has ended.")))
 
 
-def book_offer(
-    entry: WaitlistEntry,
-    contact,
-    *,
-    checkout_token: str,
-    user_id: int | None = None,
-    locale: str = "es",
-    now: datetime | None = None,
-):
-    """Order the held seats (the order's own payment hold then applies); returns the order."""
-    from shop.orders import services as orders
-    from shop.orders.cart import CartEntry
-
-    request = orders.CheckoutRequest(
-        entries=[CartEntry("seat", entry.session_id, entry.quantity, tuple(entry.attendees))],
-        contact=contact,
-        deliveries={},
-        checkout_token=checkout_token,
-        user_id=user_id,
-        locale=locale,
-    )
-    return orders.place_order(request, now=now, offer=entry)
-
-
 def withdraw(entry: WaitlistEntry, now: datetime | None = None) -> WaitlistStatus:
     """Leave the queue, or let an offer go: its seats pass to the next person at once."""
     lock_sessions([entry.session_id])
     if entry.status == W.WAITING and _move(entry, "leave"):
         return entry.status
     if entry.status == W.OFFERED and _move(entry, "decline"):
-        _unhold(entry.session_id, entry.quantity)
+        inventory.unhold_seats(entry.session_id, entry.quantity)
         offer_free_seats(entry.session_id, now)
         return entry.status
     raise InvalidTransition(str(_l("You are no longer on this waitlist.")))
@@ -341,7 +296,7 @@ def expire_offers(now: datetime | None = None) -> int:
     for entry in due:
         lock_sessions([entry.session_id])
         if _move(entry, "expire", WaitlistEntry.offer_expires_at <= now):
-            _unhold(entry.session_id, entry.quantity)
+            inventory.unhold_seats(entry.session_id, entry.quantity)
             offer_free_seats(entry.session_id, now)
             expired += 1
     return expired
@@ -362,7 +317,7 @@ def cancel_for_session(session: ClassSession) -> int:
             continue
         cancelled += 1
         if held:
-            _unhold(session.id, held)
+            inventory.unhold_seats(session.id, held)
         queue_email(
             db.session,
             render_email(
@@ -393,6 +348,11 @@ def offer_seats_of_classes(class_ids: list[int], now: datetime | None = None) ->
         .order_by(ClassSession.id)
     ).all()
     return sum(len(offer_free_seats(session_id, now)) for session_id in session_ids)
+
+
+@seats_freed.connect
+def _offer_freed_seats(session_id, **extra) -> None:
+    offer_free_seats(session_id)
 
 
 @classes_public_again.connect

@@ -13,10 +13,10 @@ from shop.classes import services, waitlist
 from shop.classes.forms import OfferForm, WaitlistForm
 from shop.classes.models import ClassSession, WaitlistEntry, WaitlistStatus
 from shop.classes.routes import bp, render_detail, show_error
+from shop.core.errors import DomainError
 from shop.core.forms import PostForm
-from shop.errors import DomainError
 from shop.extensions import db, limiter
-from shop.orders import services as orders
+from shop.orders import checkout
 from shop.payments import services as payments
 
 
@@ -101,16 +101,16 @@ def book_waitlist_offer(token: str):
     form = OfferForm()
     if form.validate_on_submit():
         try:
-            order = waitlist.book_offer(
+            order = checkout.book_offer(
                 entry,
-                orders.Contact(form.name.data, form.email.data, form.phone.data or ""),
+                checkout.Contact(form.name.data, form.email.data, form.phone.data or ""),
                 checkout_token=form.checkout_token.data,
                 user_id=current_user.id if current_user.is_authenticated else None,
                 locale=str(get_locale()),
             )
             start = payments.start_payment(order)
-        except orders.DuplicateCheckout:
-            from shop.orders.routes import to_existing_order  # views import each other late
+        except checkout.DuplicateCheckout:
+            from shop.orders.routes import to_existing_order
 
             db.session.rollback()
             return to_existing_order(form.checkout_token.data)

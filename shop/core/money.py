@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision
+from flask_babel import get_locale
 
 DEFAULT_CURRENCY = "USD"  # Ecuador uses the US dollar
 
@@ -47,3 +48,8 @@ def format_money(cents: int, currency: str = DEFAULT_CURRENCY, locale: str = "es
     """Format minor units for display in the given locale."""
     locale = FORMAT_LOCALES.get(str(locale), str(locale))
     return format_currency(from_cents(cents, currency), currency, locale=locale)
+
+
+def format_money_here(cents: int, currency: str = DEFAULT_CURRENCY) -> str:
+    """Format minor units in the current request's language (e.g. for messages)."""
+    return format_money(cents, currency, str(get_locale()))

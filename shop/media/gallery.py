@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 
-from shop.errors import NotAllowed, ValidationFailed
+from shop.core.errors import NotAllowed, ValidationFailed
 from shop.extensions import db
 from shop.media.models import Image
 

@@ -18,8 +18,8 @@ from shop.artisans.models import Artisan
 from shop.catalog.models import Product, ProductStatus
 from shop.classes.models import Class, ClassSession, SessionStatus
 from shop.classes.services import attendee_names
+from shop.core.errors import ValidationFailed
 from shop.core.time import utcnow
-from shop.errors import ValidationFailed
 from shop.extensions import db
 from shop.orders.models import CartItem
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -19,6 +20,9 @@ from shop.core.money import DEFAULT_CURRENCY
 from shop.core.states import LabelledEnum
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
+
+if TYPE_CHECKING:
+    from shop.payments.models import Payment
 
 # Letters and digits that cannot be confused when read aloud or copied by hand.
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -134,9 +138,7 @@ class Order(db.Model):
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by=lambda: OrderLine.id
     )
-    payments: Mapped[list[Payment]] = relationship(
-        back_populates="order", order_by=lambda: Payment.id
-    )
+    payments: Mapped[list[Payment]] = relationship(back_populates="order", order_by="Payment.id")
 
     @property
     def refundable_cents(self) -> int:
@@ -231,56 +233,6 @@ class OrderLine(db.Model):
     def attendees(self) -> list[str]:
         """Names given for the seats, one per line."""
         return [name for name in self.attendee_names.splitlines() if name.strip()]
-
-
-class PaymentStatus(enum.StrEnum):
-    """A payment attempt's state at the gateway."""
-
-    CREATED = "created"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-
-class Payment(db.Model):
-    """One attempt to pay an order through a gateway."""
-
-    __tablename__ = "payments"
-    __table_args__ = (
-        UniqueConstraint("gateway", "gateway_ref", name="uq_payments_gateway_ref"),
-        CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    gateway: Mapped[str] = mapped_column(String(16))
-    gateway_ref: Mapped[str] = mapped_column(String(120))
-    amount_cents: Mapped[int]
-    currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[PaymentStatus] = mapped_column(
-        enum_column(PaymentStatus, "payment_status"), default=PaymentStatus.CREATED
-    )
-    failure_reason: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-    order: Mapped[Order] = relationship(back_populates="payments")
-
-
-class Refund(db.Model):
-    """Money given back for a line or the whole order, through the gateway."""
-
-    __tablename__ = "refunds"
-    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id", ondelete="SET NULL"))
-    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
-    amount_cents: Mapped[int]
-    reason: Mapped[str] = mapped_column(String(300), default="")
-    gateway_ref: Mapped[str | None] = mapped_column(String(120))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class OrderEvent(db.Model):

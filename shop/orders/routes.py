@@ -11,19 +11,17 @@ from flask_login import current_user, login_required, user_logged_in
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from shop.bookings import services as bookings
 from shop.classes import waitlist
+from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
-from shop.errors import DomainError, ValidationFailed
+from shop.core.money import format_money_here
 from shop.extensions import db
-from shop.orders import cart, services
-from shop.orders.forms import (
-    AddSeatsForm,
-    AddToCartForm,
-    CheckoutForm,
-    FulfilmentForm,
-    RefundForm,
-)
+from shop.orders import cart, lifecycle
+from shop.orders import checkout as ordering
+from shop.orders.forms import AddSeatsForm, AddToCartForm, CheckoutForm, FulfilmentForm, RefundForm
 from shop.orders.models import Delivery, FulfilmentStatus, Order, OrderGroup, OrderLine
+from shop.payments import refunds
 from shop.payments import services as payments
 
 bp = Blueprint("orders", __name__)
@@ -142,9 +140,9 @@ def checkout():
             form.email.data = current_user.email
     errors: dict[str, str] = {}
     if form.validate_on_submit():
-        checkout_request = services.CheckoutRequest(
+        checkout_request = ordering.CheckoutRequest(
             entries=store.entries(),
-            contact=services.Contact(form.name.data, form.email.data, form.phone.data or ""),
+            contact=ordering.Contact(form.name.data, form.email.data, form.phone.data or ""),
             deliveries=_deliveries(priced),
             address=form.address.data or "",
             checkout_token=form.checkout_token.data,
@@ -152,12 +150,12 @@ def checkout():
             locale=str(get_locale()),
         )
         try:
-            order = services.place_order(checkout_request)
+            order = ordering.place_order(checkout_request)
             start = payments.start_payment(order)
-        except services.DuplicateCheckout:
+        except ordering.DuplicateCheckout:
             db.session.rollback()
             return to_existing_order(form.checkout_token.data)
-        except services.OutOfStock as error:
+        except ordering.OutOfStock as error:
             db.session.rollback()
             flash(error.message, "danger")
             return redirect(url_for("orders.view_cart"))  # the cart shows what is left
@@ -185,7 +183,7 @@ def checkout():
 
 def to_existing_order(checkout_token: str):
     """A form submitted twice: show the order its first submit made."""
-    order = services.find_by_checkout_token(checkout_token)
+    order = ordering.find_by_checkout_token(checkout_token)
     if order is None:
         abort(409)
     return redirect(url_for("orders.detail", token=order.access_token))
@@ -237,7 +235,7 @@ def cancel(token: str):
     order = _order_for_viewer(token)
     if PostForm().validate_on_submit():
         try:
-            services.cancel_unpaid(
+            lifecycle.cancel_unpaid(
                 order,
                 current_user if current_user.is_authenticated else None,
                 "cancelled by the customer",
@@ -276,7 +274,7 @@ def artisan_orders():
     if current_user.artisan is None:
         abort(404)
     page = db.paginate(
-        services.orders_for_artisan(current_user.artisan), per_page=50, error_out=False
+        lifecycle.orders_for_artisan(current_user.artisan), per_page=50, error_out=False
     )
     return render_template("orders/artisan_orders.html", page=page)
 
@@ -288,7 +286,7 @@ def artisan_order(group_id: int):
     form = FulfilmentForm()
     if form.validate_on_submit():
         try:
-            services.set_fulfilment(
+            lifecycle.set_fulfilment(
                 group, current_user, FulfilmentStatus(form.status.data), form.note.data or ""
             )
         except DomainError as error:
@@ -318,7 +316,7 @@ def refund_from_form(order: Order, form: RefundForm, redirect_to: str):
         flash(_("Enter the amount to refund, for example 12.50."), "danger")
         return redirect(redirect_to)
     try:
-        services.refund(
+        refunds.refund(
             order,
             current_user,
             form.amount.data,
@@ -360,10 +358,10 @@ def booking_calendar(token: str, line_id: int):
     from flask import Response
 
     line = _booking(token, line_id)
-    if line.order.status not in services.PAID_STATES:
+    if line.order.status not in lifecycle.PAID_STATES:
         abort(404)
     return Response(
-        services.booking_ics(line),
+        lifecycle.booking_ics(line),
         mimetype="text/calendar",
         headers={
             "Content-Disposition": f'attachment; filename="taller-{line.order.reference}.ics"'
@@ -376,7 +374,7 @@ def cancel_booking(token: str, line_id: int):
     line = _booking(token, line_id)
     if PostForm().validate_on_submit():
         try:
-            amount = services.cancel_booking(
+            amount = bookings.cancel_booking(
                 line, actor=current_user if current_user.is_authenticated else None
             )
         except DomainError as error:
@@ -387,7 +385,7 @@ def cancel_booking(token: str, line_id: int):
             flash(
                 _(
                     "Booking cancelled. Refund: %(amount)s.",
-                    amount=money(amount, line.order.currency),
+                    amount=format_money_here(amount, line.order.currency),
                 ),
                 "success",
             )
@@ -407,7 +405,7 @@ def my_bookings():
         .where(
             Order.user_id == current_user.id,
             OrderLine.kind == "seat",
-            Order.status.in_(services.PAID_STATES),
+            Order.status.in_(lifecycle.PAID_STATES),
         )
         .options(
             selectinload(OrderLine.order),
@@ -424,15 +422,8 @@ def my_bookings():
         past=past[::-1],
         places=waitlist.entries_of_user(current_user.id, now),
         form=PostForm(),
-        refund_for=services.booking_refund_cents,
+        refund_for=bookings.booking_refund_cents,
     )
-
-
-def money(cents: int, currency: str) -> str:
-    """Format an amount in the reader's language (for flash messages)."""
-    from shop.core.money import format_money
-
-    return format_money(cents, currency, str(get_locale()))
 
 
 @user_logged_in.connect

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from shop.core.forms import PostForm
 from shop.extensions import csrf, db
-from shop.orders.models import PaymentStatus
 from shop.payments import services
-from shop.payments.gateway import get_gateway
+from shop.payments.gateways import get_gateway
+from shop.payments.models import PaymentStatus
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
@@ -59,7 +59,7 @@ def demo_pay(ref: str):
 @csrf.exempt
 def stripe_webhook():
     """Signed Stripe events; the only CSRF-exempt route (its signature protects it)."""
-    from shop.payments.stripe_gateway import BadWebhook
+    from shop.payments.gateways.stripe import BadWebhook
 
     gateway = get_gateway()
     if gateway.name != "stripe":
@@ -80,8 +80,9 @@ def stripe_webhook():
 def stripe_pay(token: str):
     """The card form: Stripe's Payment Element confirms in the browser; the webhook fulfils."""
     from shop.core.security import allow_csp_sources
-    from shop.orders.models import OrderStatus, Payment
+    from shop.orders.models import OrderStatus
     from shop.orders.routes import _order_for_viewer
+    from shop.payments.models import Payment
 
     gateway = get_gateway()
     if gateway.name != "stripe":

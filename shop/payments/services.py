@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from shop.errors import InvalidTransition
+from shop.core.errors import InvalidTransition
 from shop.extensions import db
-from shop.orders import services as orders
-from shop.orders.models import Order, OrderStatus, Payment, PaymentStatus
-from shop.payments.gateway import PaymentStart, get_gateway
-from shop.payments.models import ProcessedEvent
+from shop.orders import lifecycle
+from shop.orders.models import Order, OrderStatus
+from shop.payments.gateways import PaymentStart, get_gateway
+from shop.payments.models import Payment, PaymentStatus, ProcessedEvent
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def payment_by_ref(gateway: str, gateway_ref: str) -> Payment | None:
 def confirm_payment(payment: Payment, amount_cents: int, currency: str) -> str:
     """The gateway says the money arrived. Idempotent: repeated or racing calls pay once.
 
-    Returns the outcome of orders.mark_paid, or "duplicate" when this payment was already
+    Returns the outcome of lifecycle.mark_paid, or "duplicate" when this payment was already
     confirmed. Only the first confirmation of a payment gets past the conditional update,
     so an order found paid already was paid by another payment: mark_paid is told which
     payment this is and flags it as a second charge instead of taking it for a repeat.
@@ -66,7 +66,7 @@ def confirm_payment(payment: Payment, amount_cents: int, currency: str) -> str:
     if result.rowcount != 1:
         return "duplicate"
     db.session.refresh(payment)
-    outcome = orders.mark_paid(
+    outcome = lifecycle.mark_paid(
         payment.order, amount_cents, currency, payment_ref=payment.gateway_ref
     )
     log.info("payment %s for order %s: %s", payment.gateway_ref, payment.order.reference, outcome)
@@ -78,7 +78,7 @@ def fail_payment(payment: Payment, reason: str) -> None:
     if payment.status == PaymentStatus.CREATED:
         payment.status = PaymentStatus.FAILED
         payment.failure_reason = reason[:300]
-        orders.record_event(payment.order, "payment_failed", detail=reason[:300])
+        lifecycle.record_event(payment.order, "payment_failed", detail=reason[:300])
 
 
 def handle_stripe_event(event) -> str:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import stripe
 from flask import url_for
 
-from shop.orders.models import Order, Payment
-from shop.payments.gateway import PaymentStart
+from shop.orders.models import Order
+from shop.payments.gateways.base import PaymentStart
+from shop.payments.models import Payment
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 

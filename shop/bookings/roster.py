@@ -27,7 +27,7 @@ class RosterEntry:
 def roster_entries(session: ClassSession) -> list[RosterEntry]:
     """The paid, not cancelled bookings of a session, in booking order (one row each,
     the attendee names joined)."""
-    from shop.orders.services import bookings_for_session
+    from shop.bookings.services import bookings_for_session
 
     return [
         RosterEntry(

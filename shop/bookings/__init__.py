@@ -1,0 +1,1 @@
+"""Bookings: class seats after payment: cancellations, rosters, reminders."""

@@ -1,0 +1,1 @@
+"""Inventory: the only writers of product stock and class session seats."""
