@@ -6,8 +6,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from shop.auth.services import create_or_promote_admin
+from shop.bookings.services import send_reminders as send
+from shop.catalog.search import reindex_all
+from shop.classes.waitlist import expire_offers
 from shop.core.errors import DomainError
+from shop.demo import DEMO_LOGINS, seed
 from shop.extensions import db
+from shop.orders.lifecycle import expire_orders as expire
 
 
 @click.command("create-admin")
@@ -23,8 +29,6 @@ from shop.extensions import db
 @with_appcontext
 def create_admin(email: str, name: str | None, password: str) -> None:
     """Make EMAIL an administrator, creating the account if needed."""
-    from shop.auth.services import create_or_promote_admin
-
     try:
         user = create_or_promote_admin(email, password, name)
     except DomainError as error:
@@ -38,8 +42,6 @@ def create_admin(email: str, name: str | None, password: str) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Load the demo data once (safe to run again) and print the demo log-ins."""
-    from shop.demo import DEMO_LOGINS, seed
-
     if current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("seed-demo is for development machines only.")
     created = seed()
@@ -54,8 +56,6 @@ def seed_demo() -> None:
 @with_appcontext
 def reindex_search() -> None:
     """Rebuild the product search index (after a bulk import or a restore)."""
-    from shop.catalog.search import reindex_all
-
     count = reindex_all()
     db.session.commit()
     click.echo(f"Indexed {count} products.")
@@ -66,9 +66,6 @@ def reindex_search() -> None:
 def expire_orders() -> None:
     """Cancel unpaid orders past their hold and pass on waitlist offers past theirs (run
     every minute)."""
-    from shop.classes.waitlist import expire_offers
-    from shop.orders.lifecycle import expire_orders as expire
-
     count = expire()
     db.session.commit()
     offers = expire_offers()
@@ -80,8 +77,6 @@ def expire_orders() -> None:
 @with_appcontext
 def send_reminders() -> None:
     """E-mail attendees of class sessions starting in the next 24 hours (once per booking)."""
-    from shop.bookings.services import send_reminders as send
-
     count = send()
     db.session.commit()
     click.echo(f"Sent {count} reminders.")

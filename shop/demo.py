@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import time, timedelta
 
+from flask import current_app
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from sqlalchemy import select
@@ -12,9 +14,15 @@ from sqlalchemy import select
 from shop.artisans import services as artisans
 from shop.artisans.models import PublicName
 from shop.auth.models import User
+from shop.catalog import services as catalog
+from shop.classes import services as classes
+from shop.classes.models import CancellationPolicy, SkillLevel
+from shop.core.time import utcnow
 from shop.extensions import db
 from shop.media.services import save_image
 from shop.orders import checkout
+from shop.orders.cart import CartEntry
+from shop.payments import services as payments
 
 # Development-only accounts; printed by `flask seed-demo`.
 DEMO_LOGINS = [
@@ -115,8 +123,6 @@ POTTER_PRODUCTS = [
 
 
 def _demo_products(workshop, potter: User) -> None:
-    from shop.catalog import services as catalog
-
     categories = {c.slug: c.id for c in catalog.categories()}
     for index, (title, category, price, stock, materials, description) in enumerate(
         POTTER_PRODUCTS
@@ -148,12 +154,6 @@ def _demo_products(workshop, potter: User) -> None:
 
 def _demo_class(workshop, potter: User) -> None:
     """The potter's dream come true: a weekly ceramics class for beginners in Quito."""
-    from datetime import time, timedelta
-
-    from shop.classes import services as classes
-    from shop.classes.models import CancellationPolicy, SkillLevel
-    from shop.core.time import utcnow
-
     klass = classes.create_class(
         workshop,
         classes.ClassData(
@@ -184,11 +184,6 @@ def _demo_class(workshop, potter: User) -> None:
 def _demo_group_booking(session) -> None:
     """A school group books every seat of the second Saturday (paid, demo gateway), so the
     demo shows a full session whose waitlist visitors can join."""
-    from flask import current_app
-
-    from shop.orders.cart import CartEntry
-    from shop.payments import services as payments
-
     names = tuple(f"Estudiante {n}" for n in range(1, session.capacity + 1))
     # Payment links are built with url_for, which needs a request outside of one.
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):

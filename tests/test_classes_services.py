@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from shop.bookings import services as bookings
-from shop.classes import services
+from shop.classes import queries, services
 from shop.classes.models import ClassStatus, SessionStatus, SkillLevel
 from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.time import utcnow
@@ -338,7 +338,7 @@ def test_public_classes_need_an_active_class_a_public_artisan_and_an_upcoming_se
         title="No consent", artisan_workshop=factories.artisan(consent=False)
     )
     class_factories.session(klass=no_consent)
-    found = db.session.scalars(services.public_classes(services.ClassFilters())).all()
+    found = db.session.scalars(queries.public_classes(queries.ClassFilters())).all()
     assert [c.title for c in found] == ["Shown"]
 
 
@@ -352,7 +352,7 @@ def test_public_classes_are_ordered_by_next_session_and_filtered(db):
     class_factories.session(klass=sooner, starts_at=utcnow() + timedelta(days=9))
 
     def titles(**filters):
-        query = services.public_classes(services.ClassFilters(**filters))
+        query = queries.public_classes(queries.ClassFilters(**filters))
         return [c.title for c in db.session.scalars(query)]
 
     assert titles() == ["Sooner", "Later"]
@@ -360,7 +360,7 @@ def test_public_classes_are_ordered_by_next_session_and_filtered(db):
     assert titles(goal=("gcm", 19)) == ["Later"]
     assert titles(goal=("sdg", 8)) == ["Sooner"]
     assert titles(artisan=sooner.artisan.slug) == ["Sooner"]
-    nexts = services.next_sessions([later.id, sooner.id])
+    nexts = queries.next_sessions([later.id, sooner.id])
     assert nexts[sooner.id][1] == 2 and nexts[later.id][1] == 1
     assert nexts[sooner.id][0].starts_at < nexts[later.id][0].starts_at
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus, PublicName
 from shop.auth.models import User
@@ -312,8 +313,6 @@ def public_artisans(
     craft: str | None = None, city: str | None = None, goal: tuple[str, int] | None = None
 ):
     """A select() of public artisans with filters, photos and goals loaded up front."""
-    from sqlalchemy.orm import selectinload
-
     query = (
         Artisan.select_public()
         .options(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from shop.bookings.services import bookings_for_session
 from shop.classes.models import ClassSession
 
 CSV_HEADER = (_l("Name"), _l("E-mail"), _l("Phone"), _l("Seats"), _l("Order"))
@@ -27,8 +28,6 @@ class RosterEntry:
 def roster_entries(session: ClassSession) -> list[RosterEntry]:
     """The paid, not cancelled bookings of a session, in booking order (one row each,
     the attendee names joined)."""
-    from shop.bookings.services import bookings_for_session
-
     return [
         RosterEntry(
             name=", ".join(line.attendees) or line.order.name,

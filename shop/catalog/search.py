@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import selectinload
 
+from shop.catalog.models import Product
 from shop.core.signals import artisan_changed
 from shop.extensions import db
 
@@ -110,11 +112,6 @@ def ranked_matches(query: str | None):
 
 def reindex_all() -> int:
     """Rebuild the whole index (after a migration or a bulk import)."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from shop.catalog.models import Product
-
     db.session.execute(text("DELETE FROM product_search"))
     count = 0
     for product in db.session.scalars(select(Product).options(selectinload(Product.artisan))):

@@ -13,6 +13,7 @@ from shop.artisans.models import Artisan, ArtisanStatus
 from shop.catalog import search
 from shop.catalog.models import Category, Product, ProductGoal, ProductPhoto, ProductStatus
 from shop.core.errors import NotAllowed, ValidationFailed
+from shop.core.money import to_cents
 from shop.core.states import StateMachine
 from shop.core.text import slugify
 from shop.core.time import utcnow
@@ -276,8 +277,6 @@ def parse_goal(value: str | None) -> tuple[str, int] | None:
 
 def parse_filters(args) -> ProductFilters:
     """Build filters from query-string values (pages and API share this)."""
-    from shop.core.money import to_cents
-
     filters = ProductFilters(
         q=(args.get("q") or "").strip()[:200] or None,
         category=(args.get("category") or "").strip() or None,

@@ -15,7 +15,7 @@ from shop.artisans.models import Artisan
 from shop.bookings import roster
 from shop.bookings import services as bookings
 from shop.catalog.services import parse_goal
-from shop.classes import display, services, waitlist
+from shop.classes import display, queries, services, waitlist
 from shop.classes.forms import CapacityForm, ClassForm, SessionForm, WeeklyForm
 from shop.classes.ics import session_ics, session_uid
 from shop.classes.models import Class, ClassSession
@@ -51,28 +51,28 @@ def class_helpers() -> dict:
 
 @bp.route("/classes")
 def listing():
-    filters = services.ClassFilters(
+    filters = queries.ClassFilters(
         city=(request.args.get("city") or "").strip()[:80] or None,
         goal=parse_goal(request.args.get("goal")),
         artisan=(request.args.get("artisan") or "").strip()[:80] or None,
     )
     now = utcnow()
     page = db.paginate(
-        services.public_classes(filters, now), per_page=PER_PAGE, max_per_page=48, error_out=False
+        queries.public_classes(filters, now), per_page=PER_PAGE, max_per_page=48, error_out=False
     )
     return render_template(
         "classes/listing.html",
         page=page,
         filters=filters,
-        next_sessions=services.next_sessions([c.id for c in page.items], now),
-        cities=services.public_cities(now),
+        next_sessions=queries.next_sessions([c.id for c in page.items], now),
+        cities=queries.public_cities(now),
         selected_goal=get_goal(*filters.goal) if filters.goal else None,
     )
 
 
 @bp.route("/classes/<slug>")
 def detail(slug: str):
-    klass = services.get_public_class(slug)
+    klass = queries.get_public_class(slug)
     if klass is None:
         abort(404)
     return render_detail(klass)
@@ -86,7 +86,7 @@ def render_detail(klass: Class, *, waitlist_form=None, open_session: int | None 
     return render_template(
         "classes/detail.html",
         klass=klass,
-        sessions=services.public_sessions(klass),
+        sessions=queries.public_sessions(klass),
         preview=False,
         my_places=places,
         waitlist_form=waitlist_form,
@@ -180,7 +180,7 @@ def my_classes():
         "classes/my_classes.html",
         artisan=artisan,
         classes=classes,
-        next_sessions=services.next_sessions([c.id for c in classes]),
+        next_sessions=queries.next_sessions([c.id for c in classes]),
     )
 
 
@@ -232,7 +232,7 @@ def edit_class(class_id: int):
 def preview_class(class_id: int):
     klass = _own_class(class_id)
     return render_template(
-        "classes/detail.html", klass=klass, sessions=services.public_sessions(klass), preview=True
+        "classes/detail.html", klass=klass, sessions=queries.public_sessions(klass), preview=True
     )
 
 

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.classes import services, waitlist
+from shop.classes import queries, waitlist
 from shop.classes.forms import OfferForm, WaitlistForm
 from shop.classes.models import ClassSession, WaitlistEntry, WaitlistStatus
 from shop.classes.routes import bp, render_detail, show_error
@@ -24,7 +24,7 @@ from shop.payments import services as payments
 @limiter.limit("30 per hour", methods=["POST"])
 def join_waitlist(session_id: int):
     class_session = db.get_or_404(ClassSession, session_id)
-    klass = services.get_public_class(class_session.class_.slug)
+    klass = queries.get_public_class(class_session.class_.slug)
     if klass is None:
         abort(404)
     form = WaitlistForm()

@@ -18,9 +18,11 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import text
 
+from shop.artisans.services import goal_counts, public_artisans
 from shop.core.forms import PostForm
 from shop.core.security import is_safe_next
 from shop.extensions import db
+from shop.goals import all_goals, get_goal
 
 bp = Blueprint("main", __name__)
 
@@ -29,8 +31,6 @@ log = logging.getLogger(__name__)
 
 @bp.route("/")
 def index():
-    from shop.artisans.services import goal_counts, public_artisans
-
     featured = db.session.scalars(public_artisans().limit(6)).all()
     return render_template("main/index.html", featured=featured, goal_counts=goal_counts())
 
@@ -64,18 +64,12 @@ def healthz():
 @bp.route("/goals")
 def goals():
     """Every SDG and GCM objective with how many artisans support it."""
-    from shop.artisans.services import goal_counts
-    from shop.goals import all_goals
-
     return render_template("goals/index.html", goals=all_goals(), counts=goal_counts())
 
 
 @bp.route("/goals/<kind>/<int:number>")
 def goal(kind: str, number: int):
     """One goal's page: what it means and who works towards it."""
-    from shop.artisans.services import public_artisans
-    from shop.goals import get_goal
-
     found = get_goal(kind, number)
     if found is None:
         abort(404)

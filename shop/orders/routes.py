@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
@@ -13,9 +23,11 @@ from sqlalchemy.orm import selectinload
 
 from shop.bookings import services as bookings
 from shop.classes import waitlist
+from shop.classes.models import ClassSession
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.money import format_money_here
+from shop.core.time import utcnow
 from shop.extensions import db
 from shop.orders import cart, lifecycle
 from shop.orders import checkout as ordering
@@ -355,8 +367,6 @@ def _booking(token: str, line_id: int) -> OrderLine:
 @bp.route("/orders/<token>/bookings/<int:line_id>.ics")
 def booking_calendar(token: str, line_id: int):
     """The booking as a calendar file (exact address included: the customer booked)."""
-    from flask import Response
-
     line = _booking(token, line_id)
     if line.order.status not in lifecycle.PAID_STATES:
         abort(404)
@@ -395,9 +405,6 @@ def cancel_booking(token: str, line_id: int):
 @bp.route("/bookings")
 @login_required
 def my_bookings():
-    from shop.classes.models import ClassSession
-    from shop.core.time import utcnow
-
     lines = db.session.scalars(
         select(OrderLine)
         .join(OrderLine.order)

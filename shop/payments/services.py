@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shop.core.errors import InvalidTransition
+from shop.core.time import utcnow
 from shop.extensions import db
 from shop.orders import lifecycle
 from shop.orders.models import Order, OrderStatus
@@ -20,8 +21,6 @@ log = logging.getLogger(__name__)
 
 def start_payment(order: Order) -> PaymentStart:
     """Open a payment attempt for an unpaid order still within its hold."""
-    from shop.core.time import utcnow
-
     if order.status != OrderStatus.PENDING_PAYMENT or order.hold_expires_at <= utcnow():
         raise InvalidTransition(str(_l("This order can no longer be paid. Please order again.")))
     gateway = get_gateway()

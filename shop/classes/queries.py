@@ -1,0 +1,134 @@
+"""What visitors see of classes: the public list with its filters, upcoming sessions, cities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from shop.artisans.models import Artisan
+from shop.classes.models import Class, ClassGoal, ClassSession, ClassStatus, SessionStatus
+from shop.core.time import utcnow
+from shop.extensions import db
+
+C = ClassStatus
+
+
+@dataclass
+class ClassFilters:
+    """What a visitor can filter classes by."""
+
+    city: str | None = None
+    goal: tuple[str, int] | None = None
+    artisan: str | None = None
+
+
+def _upcoming(now: datetime):
+    return (ClassSession.status == SessionStatus.SCHEDULED) & (ClassSession.starts_at > now)
+
+
+def public_classes(filters: ClassFilters, now: datetime | None = None):
+    """A select() of public classes with an upcoming session, soonest first, eager-loaded."""
+    now = now or utcnow()
+    soonest = (
+        select(ClassSession.class_id, func.min(ClassSession.starts_at).label("next_start"))
+        .where(_upcoming(now))
+        .group_by(ClassSession.class_id)
+        .subquery()
+    )
+    query = (
+        select(Class)
+        .join(soonest, soonest.c.class_id == Class.id)
+        .join(Class.artisan)
+        .where(Class.status == C.ACTIVE, Artisan.public_filter())
+        .options(
+            selectinload(Class.photos),
+            selectinload(Class.goals),
+            selectinload(Class.artisan),
+        )
+    )
+    if filters.city:
+        query = query.where(func.lower(Artisan.city) == filters.city.strip().lower())
+    if filters.goal:
+        kind, number = filters.goal
+        query = query.where(
+            Class.goals.any((ClassGoal.kind == kind) & (ClassGoal.number == number))
+        )
+    if filters.artisan:
+        query = query.where(Artisan.slug == filters.artisan)
+    return query.order_by(soonest.c.next_start, Class.id)
+
+
+def next_sessions(
+    class_ids: list[int], now: datetime | None = None
+) -> dict[int, tuple[ClassSession, int]]:
+    """For each class: its next scheduled session and how many are still to come (one query)."""
+    if not class_ids:
+        return {}
+    now = now or utcnow()
+    ranked = (
+        select(
+            ClassSession.id,
+            func.row_number()
+            .over(
+                partition_by=ClassSession.class_id,
+                order_by=(ClassSession.starts_at, ClassSession.id),
+            )
+            .label("rank"),
+            func.count().over(partition_by=ClassSession.class_id).label("upcoming"),
+        )
+        .where(ClassSession.class_id.in_(class_ids), _upcoming(now))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ClassSession, ranked.c.upcoming)
+        .join(ranked, ranked.c.id == ClassSession.id)
+        .where(ranked.c.rank == 1)
+    )
+    return {session.class_id: (session, upcoming) for session, upcoming in rows}
+
+
+def get_public_class(slug: str) -> Class | None:
+    """The class with this slug if the public may see it (with or without upcoming dates)."""
+    return db.session.scalar(
+        select(Class)
+        .join(Class.artisan)
+        .where(Class.slug == slug, Class.status == C.ACTIVE, Artisan.public_filter())
+        .options(
+            selectinload(Class.photos),
+            selectinload(Class.goals),
+            selectinload(Class.artisan).selectinload(Artisan.profile_image),
+        )
+    )
+
+
+def public_sessions(klass: Class, now: datetime | None = None, limit: int = 60):
+    """Upcoming sessions to list on the class page, cancelled ones included (labelled)."""
+    return list(
+        db.session.scalars(
+            select(ClassSession)
+            .where(ClassSession.class_id == klass.id, ClassSession.starts_at > (now or utcnow()))
+            .order_by(ClassSession.starts_at, ClassSession.id)
+            .limit(limit)
+        )
+    )
+
+
+def public_cities(now: datetime | None = None) -> list[str]:
+    """Cities with at least one public class coming up, for the filter."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Artisan.city)
+            .join(Class, Class.artisan_id == Artisan.id)
+            .where(
+                Class.status == C.ACTIVE,
+                Artisan.public_filter(),
+                Class.id.in_(select(ClassSession.class_id).where(_upcoming(now))),
+            )
+            .distinct()
+            .order_by(Artisan.city)
+        )
+    )
