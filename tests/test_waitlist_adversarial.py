@@ -280,7 +280,7 @@ def test_pg_cancel_session_while_an_offer_is_declined_does_not_deadlock(
     session_id, (first, second), _ = one_offer_out(app, db)
     decline = lambda: waitlist.withdraw(_db.session.get(WaitlistEntry, first))  # noqa: E731
     interleave_with_session_cancel(
-        pg_app, db, monkeypatch, session_id, decline, (waitlist, "_unhold")
+        pg_app, db, monkeypatch, session_id, decline, (inventory, "unhold_seats")
     )
     assert statuses(db, [first, second]) == [W.DECLINED, W.CANCELLED]
 
@@ -309,7 +309,7 @@ def test_pg_cancel_session_while_an_offer_expires_does_not_deadlock(pg_app, app,
         monkeypatch,
         session_id,
         lambda: waitlist.expire_offers(deadline + timedelta(seconds=1)),
-        (waitlist, "_unhold"),
+        (inventory, "unhold_seats"),
     )
 
 
@@ -348,7 +348,7 @@ def test_pg_expiring_two_due_offers_while_one_is_declined_does_not_deadlock(
         assert statuses(db, ids) == [W.OFFERED, W.OFFERED, W.WAITING]
         due = utcnow() + timedelta(hours=13)
     gates = {"decliner": Gate()}
-    gate_function(monkeypatch, waitlist, "_unhold", gates)
+    gate_function(monkeypatch, inventory, "unhold_seats", gates)
 
     decliner = Worker(
         pg_app, "decliner", lambda: waitlist.withdraw(_db.session.get(WaitlistEntry, b.id))
