@@ -505,6 +505,10 @@ def _give_back(
         raise InvalidTransition(str(_l("Only paid orders can be refunded.")))
     if amount_cents <= 0:
         raise ValidationFailed(str(_l("Enter an amount above zero.")), field="amount")
+    if line is None and restock_quantity:  # never drop a restock silently
+        raise ValidationFailed(
+            str(_l("Choose the item whose units go back into stock.")), field="restock"
+        )
     if line is not None and line.is_seat:  # seats may go back: the session before the order
         from shop.classes.services import lock_sessions
 
