@@ -14,12 +14,13 @@ class _FormReader(HTMLParser):
         self.done = False
         self.fields: list[dict] = []  # {"tag", "name", "type", "value", "options"}
         self.select: dict | None = None
+        self.textarea: dict | None = None
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if self.done:
             return
-        if tag == "form" and attributes.get("action") == self.action:
+        if tag == "form" and (attributes.get("action") or "") == self.action:
             if self.skip == 0:
                 self.inside = True
             self.skip -= 1
@@ -55,13 +56,23 @@ class _FormReader(HTMLParser):
             if "selected" in attributes or self.select["value"] is None:
                 self.select["value"] = value
         elif tag == "textarea" and attributes.get("name"):
-            self.fields.append(
-                {"tag": "textarea", "name": attributes["name"], "type": "textarea", "value": ""}
-            )
+            self.textarea = {
+                "tag": "textarea",
+                "name": attributes["name"],
+                "type": "textarea",
+                "value": "",
+            }
+            self.fields.append(self.textarea)
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea["value"] += data
 
     def handle_endtag(self, tag):
         if tag == "select":
             self.select = None
+        if tag == "textarea":
+            self.textarea = None
         if tag == "form" and self.inside:
             self.inside, self.done = False, True
 
