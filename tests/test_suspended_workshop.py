@@ -121,19 +121,17 @@ def test_every_back_office_route_refuses_a_suspended_artisan(app, client, db, wo
         url = _url(rule, samples)
         for method in sorted(rule.methods & {"GET", "POST"}):
             if method == "GET":
-                response = client.get(url, headers={"Accept-Language": "en"})
+                response = client.get(url)
             else:
-                response = client.post(
-                    url, data={**form, "csrf_token": token}, headers={"Accept-Language": "en"}
-                )
+                response = client.post(url, data={**form, "csrf_token": token})
             walked += 1
             assert response.status_code == 403, (method, url, response.status_code)
-            assert "Your workshop is suspended" in response.get_data(as_text=True)
+            assert "Tu taller está suspendido" in response.get_data(as_text=True)  # es account
     assert walked >= 25
     assert _snapshot() == before  # not one row changed
 
-    dashboard = client.get("/workshop", headers={"Accept-Language": "en"})
-    assert dashboard.status_code == 200 and "suspended" in dashboard.get_data(as_text=True)
+    dashboard = client.get("/workshop")
+    assert dashboard.status_code == 200 and "suspendido" in dashboard.get_data(as_text=True)
 
 
 def test_suspension_stops_a_capacity_change(app, client, db, workshop):

@@ -25,7 +25,7 @@ def test_admin_refunds_one_line_customer_and_artisan_see_it(page, live_server, d
 
     _log_in(page, admin.email)
     page.goto(f"/admin/orders/{order_id}")
-    page.get_by_label("Artículo").select_option(label="2 × Cuenco")
+    page.get_by_label("Artículo").select_option(label="2 \N{MULTIPLICATION SIGN} Cuenco")
     page.get_by_label("Monto a reembolsar").fill("5.00")
     page.get_by_label("Unidades que vuelven al stock").fill("1")
     page.get_by_role("button", name="Reembolsar").click()
