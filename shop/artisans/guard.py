@@ -7,18 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.artisans.models import ArtisanStatus
+from shop.core.security import is_back_office
 from shop.errors import render_error
 
-BACK_OFFICE_PREFIX = "/workshop"
 # Open to a suspended artisan: the dashboard (status and the admins' message), the
 # application page (it only redirects an existing artisan there) and consent (withdrawing it
 # hides their story: a right about their own data, never a business action).
 OPEN_WHEN_SUSPENDED = frozenset({"artisans.dashboard", "artisans.apply", "artisans.consent"})
-
-
-def is_back_office(rule: str) -> bool:
-    """Whether a URL rule belongs to the artisan back office."""
-    return rule == BACK_OFFICE_PREFIX or rule.startswith(BACK_OFFICE_PREFIX + "/")
 
 
 def refuse_suspended_workshop():
