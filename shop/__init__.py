@@ -162,6 +162,10 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
+    from shop.artisans.guard import refuse_suspended_workshop
+
+    app.before_request(refuse_suspended_workshop)
+
 
 def register_errorhandlers(app: Flask) -> None:
     """Error pages and the security headers that go on every response."""

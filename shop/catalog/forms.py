@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -62,6 +63,8 @@ class ProductForm(FlaskForm):
     stock = IntegerField(
         _l("Units in stock"), default=1, validators=[Optional(), NumberRange(min=0, max=100_000)]
     )
+    # The stock the form showed: a save never overwrites units sold since (optimistic check).
+    stock_shown = HiddenField()
     made_to_order = BooleanField(_l("Made to order"))
     lead_time_days = IntegerField(
         _l("Days to make it"), validators=[Optional(), NumberRange(min=1, max=365)]

@@ -62,6 +62,7 @@ def _form(product: Product | None = None) -> ProductForm:
     )
     if request.method == "GET":
         if product is not None:
+            form.stock_shown.data = str(product.stock)
             form.price.data = product.price_cents
             form.goals.data = [f"{g.kind}-{g.number}" for g in product.goals]
         else:
@@ -96,6 +97,17 @@ def _save_photos(form: ProductForm, product: Product) -> None:
         except ImageRejected as error:
             raise ValidationFailed(f"{upload.filename}: {error}", field="photos") from None
         services.add_photo(product, image)
+
+
+def _stock_shown(form: ProductForm) -> int | None:
+    raw = str(form.stock_shown.data or "")
+    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
+
+
+def _show_current_stock(form: ProductForm, stock: int) -> None:
+    """After a conflict: the form shows (and will check against) the stock as it is now."""
+    form.stock.data, form.stock.raw_data = stock, [str(stock)]
+    form.stock_shown.data, form.stock_shown.raw_data = str(stock), [str(stock)]
 
 
 def _show_error(form, error: DomainError) -> None:
@@ -162,11 +174,16 @@ def edit_product(product_id: int):
     form = _form(product)
     if form.validate_on_submit():
         try:
-            services.update_product(product, _data(form))
+            shown = _stock_shown(form)
+            if shown is None:  # a form from before this check, or tampered with
+                raise services.StockChanged(product.stock)
+            services.update_product(product, _data(form), stock_shown=shown)
             _save_photos(form, product)
         except DomainError as error:
             db.session.rollback()
             product = _own_product(product_id)
+            if isinstance(error, services.StockChanged):
+                _show_current_stock(form, product.stock)
             _show_error(form, error)
         else:
             db.session.commit()

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from shop.artisans.models import Artisan, ArtisanStatus
@@ -111,7 +111,42 @@ def _validate(data: ProductData) -> None:
         raise ValidationFailed(str(_l("Choose a category.")), field="category_id")
 
 
-def _fill(product: Product, data: ProductData) -> None:
+class StockChanged(ValidationFailed):
+    """The stock moved (a sale, a release) since the edit form showed it."""
+
+    def __init__(self, current: int) -> None:
+        self.current = current
+        super().__init__(
+            str(
+                _l(
+                    "This product changed while you edited it: %(n)d in stock now. Check the "
+                    "stock and save again.",
+                    n=current,
+                )
+            ),
+            field="stock",
+        )
+
+
+def _set_stock(product: Product, stock: int, shown: int) -> None:
+    """Write an edited stock only over the value the artisan saw (optimistic check).
+
+    An untouched stock field is not written at all, so sales made meanwhile stay sold.
+    """
+    if stock == shown:
+        return
+    moved = db.session.execute(
+        update(Product)
+        .where(Product.id == product.id, Product.stock == shown)
+        .values(stock=stock)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(product, ["stock"])
+    if not moved:
+        raise StockChanged(product.stock)
+
+
+def _fill(product: Product, data: ProductData, *, with_stock: bool = True) -> None:
     product.title = data.title.strip()
     product.category_id = data.category_id
     product.description = data.description.replace("\r\n", "\n").strip()
@@ -120,7 +155,8 @@ def _fill(product: Product, data: ProductData) -> None:
     product.weight_grams = data.weight_grams
     product.price_cents = data.price_cents
     product.currency = data.currency.upper()
-    product.stock = data.stock
+    if with_stock:
+        product.stock = data.stock
     product.made_to_order = data.made_to_order
     product.lead_time_days = data.lead_time_days if data.made_to_order else None
     product.pickup = data.pickup
@@ -153,12 +189,20 @@ def create_product(artisan: Artisan, data: ProductData) -> Product:
     return product
 
 
-def update_product(product: Product, data: ProductData) -> Product:
-    """Save edits; orders already placed keep their own copy of title and price."""
+def update_product(
+    product: Product, data: ProductData, *, stock_shown: int | None = None
+) -> Product:
+    """Save edits; orders already placed keep their own copy of title and price.
+
+    `stock_shown` is the stock the edit form showed (None: the value loaded in this session).
+    A stock left as shown is not written; a changed one is written only if the stock has not
+    moved since, else StockChanged (nothing sold meanwhile is put back on sale).
+    """
     if product.artisan.status == ArtisanStatus.SUSPENDED:
         raise NotAllowed(str(_l("Your workshop cannot change products right now.")))
     _validate(data)
-    _fill(product, data)
+    _set_stock(product, data.stock, product.stock if stock_shown is None else stock_shown)
+    _fill(product, data, with_stock=False)
     db.session.flush()
     search.index_product(product)
     return product

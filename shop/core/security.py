@@ -59,9 +59,36 @@ def set_security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config.get("SECURITY_HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint and request.endpoint.startswith(("auth.",)):
+    if is_private_page():
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+BACK_OFFICE_PREFIX = "/workshop"
+# Pages with someone's personal data: never kept by a browser, proxy or shared computer.
+PRIVATE_BLUEPRINTS = frozenset({"auth", "orders", "payments", "admin"})  # orders: cart,
+# checkout, orders, bookings and the artisan's incoming orders; payments: the pay pages
+PRIVATE_ENDPOINTS = frozenset(
+    {
+        "classes.join_waitlist",
+        "classes.waitlist_entry",
+        "classes.book_waitlist_offer",
+        "classes.leave_waitlist",
+    }
+)
+
+
+def is_back_office(rule: str) -> bool:
+    """Whether a URL rule belongs to the artisan back office (everything under /workshop)."""
+    return rule == BACK_OFFICE_PREFIX or rule.startswith(BACK_OFFICE_PREFIX + "/")
+
+
+def is_private_page() -> bool:
+    """Whether this request's page shows personal data (so it must not be cached)."""
+    endpoint = request.endpoint or ""
+    if request.blueprint in PRIVATE_BLUEPRINTS or endpoint in PRIVATE_ENDPOINTS:
+        return True
+    return request.url_rule is not None and is_back_office(request.url_rule.rule)
 
 
 def admin_required(view: Callable) -> Callable:

@@ -74,7 +74,9 @@ class FulfilmentForm(FlaskForm):
 class RefundForm(FlaskForm):
     """Refund an amount for a line (or the whole order, for admins)."""
 
-    line_id = HiddenField()
+    # Not a HiddenField: hidden_tag() would render an empty line_id ahead of the page's own
+    # line picker, and the first value wins (a line refund became a whole-order refund).
+    line_id = StringField()
     amount = MoneyField(_l("Amount to refund"), validators=[InputRequired(), NumberRange(min=1)])
     restock = IntegerField(
         _l("Units back into stock"), default=0, validators=[Optional(), NumberRange(min=0, max=99)]

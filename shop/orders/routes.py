@@ -317,9 +317,10 @@ def refund_from_form(order: Order, form: RefundForm, redirect_to: str):
     """Shared by the artisan's and the admin's refund buttons."""
     line = None
     if form.line_id.data:
+        line_id = str(form.line_id.data)
         line = (
-            db.session.get(OrderLine, int(form.line_id.data))
-            if str(form.line_id.data).isdigit()
+            db.session.get(OrderLine, int(line_id))
+            if line_id.isdigit() and len(line_id) <= 18
             else None
         )
         if line is None or line.order_id != order.id:

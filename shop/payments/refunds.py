@@ -56,6 +56,10 @@ def give_back(
         raise InvalidTransition(str(_l("Only paid orders can be refunded.")))
     if amount_cents <= 0:
         raise ValidationFailed(str(_l("Enter an amount above zero.")), field="amount")
+    if line is None and restock_quantity:  # never drop a restock silently
+        raise ValidationFailed(
+            str(_l("Choose the item whose units go back into stock.")), field="restock"
+        )
     if line is not None and line.is_seat:  # seats may go back: the session before the order
         inventory.lock_sessions([line.session_id])
     # Lock the order row so two refunds cannot both pass the limit check.
