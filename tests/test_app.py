@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from shop import create_app
-from shop.config import ProductionConfig, normalise_database_url
+from shop.config import TEST_SUITE_FLAG, ProductionConfig, TestConfig, normalise_database_url
 from tests.conftest import csrf_token
 
 
@@ -125,6 +125,53 @@ def test_production_refuses_missing_secret(monkeypatch):
         create_app(ProductionConfig)
 
 
+def test_production_refuses_a_short_secret(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 31)
+    with pytest.raises(RuntimeError, match="at least 32 characters"):
+        create_app(ProductionConfig)
+
+
+def _production_ready(monkeypatch, tmp_path) -> None:
+    """Every production setting present (SQLite allowed), so a test can remove one."""
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(
+        ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'prod.db'}"
+    )
+    monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", True)
+    monkeypatch.setattr(ProductionConfig, "STRIPE_SECRET_KEY", "sk_test_x")
+    monkeypatch.setattr(ProductionConfig, "STRIPE_PUBLISHABLE_KEY", "pk_test_x")
+    monkeypatch.setattr(ProductionConfig, "STRIPE_WEBHOOK_SECRET", "whsec_x")
+
+
+def test_production_accepts_a_32_character_secret(monkeypatch, tmp_path):
+    _production_ready(monkeypatch, tmp_path)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "s" * 32)
+    assert create_app(ProductionConfig).config["SECRET_KEY"] == "s" * 32
+
+
+def test_production_refuses_missing_publishable_key(monkeypatch, tmp_path):
+    _production_ready(monkeypatch, tmp_path)
+    monkeypatch.setattr(ProductionConfig, "STRIPE_PUBLISHABLE_KEY", None)
+    with pytest.raises(RuntimeError, match="STRIPE_PUBLISHABLE_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_testing_config_refuses_to_run_outside_the_test_suite(monkeypatch, tmp_path):
+    monkeypatch.delenv(TEST_SUITE_FLAG)
+    monkeypatch.setenv("TALLER_ENV", "testing")
+    with pytest.raises(RuntimeError, match="only for the test suite"):
+        create_app(TestConfig)
+    with pytest.raises(RuntimeError, match="only for the test suite"):
+        create_app()  # what wsgi.py does under gunicorn with TALLER_ENV=testing
+
+
+def test_testing_config_runs_inside_the_test_suite(monkeypatch, tmp_path):
+    monkeypatch.setattr(TestConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 't.db'}")
+    assert create_app(TestConfig).config["TESTING"] is True
+
+
 def test_production_refuses_default_sqlite(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
@@ -154,6 +201,7 @@ def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
     )
     monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", True)
     monkeypatch.setattr(ProductionConfig, "STRIPE_SECRET_KEY", "sk_test_x")
+    monkeypatch.setattr(ProductionConfig, "STRIPE_PUBLISHABLE_KEY", "pk_test_x")
     monkeypatch.setattr(ProductionConfig, "STRIPE_WEBHOOK_SECRET", "whsec_x")
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True
