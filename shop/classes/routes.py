@@ -20,6 +20,7 @@ from shop.classes.ics import session_ics, session_uid
 from shop.classes.models import Class, ClassSession
 from shop.classes.policy import describe_policy, policy_name
 from shop.core.images import ImageRejected
+from shop.core.inputs import page_arg
 from shop.core.time import to_local, utcnow
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
@@ -55,7 +56,11 @@ def listing():
     )
     now = utcnow()
     page = db.paginate(
-        services.public_classes(filters, now), per_page=PER_PAGE, max_per_page=48, error_out=False
+        services.public_classes(filters, now),
+        per_page=PER_PAGE,
+        max_per_page=48,
+        page=page_arg(),
+        error_out=False,
     )
     return render_template(
         "classes/listing.html",

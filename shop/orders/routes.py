@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.auth.forms import PostForm
 from shop.classes import waitlist
+from shop.core.inputs import page_arg, parse_id
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
 from shop.orders import bp, cart, services
@@ -54,11 +55,12 @@ def add_to_cart():
         if request.referrer and request.referrer.startswith(request.host_url)
         else url_for("orders.view_cart")
     )
-    if not form.validate_on_submit() or not str(form.product_id.data).isdigit():
+    product_id = parse_id(form.product_id.data)
+    if not form.validate_on_submit() or product_id is None:
         flash(_("Choose a quantity from 1 to 99."), "danger")
         return redirect(back)
     try:
-        product = cart.add(current_cart(), int(form.product_id.data), form.quantity.data)
+        product = cart.add(current_cart(), product_id, form.quantity.data)
     except ValidationFailed as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -76,13 +78,14 @@ def add_seats_to_cart():
         if request.referrer and request.referrer.startswith(request.host_url)
         else url_for("orders.view_cart")
     )
-    if not form.validate_on_submit() or not str(form.session_id.data).isdigit():
+    session_id = parse_id(form.session_id.data)
+    if not form.validate_on_submit() or session_id is None:
         flash(_("Choose from 1 to 99 seats and write one name per seat."), "danger")
         return redirect(back)
     try:
         session_ = cart.add_seats(
             current_cart(),
-            int(form.session_id.data),
+            session_id,
             form.quantity.data,
             (form.attendees.data or "").splitlines(),
         )
@@ -101,13 +104,17 @@ def update_cart():
         store = current_cart()
         try:
             for key, value in request.form.items():
-                kind, _, item_id = key.removeprefix("qty_").partition("_")
-                if key.startswith("qty_") and kind in cart.KINDS and item_id.isdigit():
-                    quantity = int(value) if value.strip().isdigit() else -1
-                    cart.update(store, kind, int(item_id), quantity)
-            kind, _, item_id = request.form.get("remove", "").partition("_")
-            if kind in cart.KINDS and item_id.isdigit():
-                cart.update(store, kind, int(item_id), 0)
+                kind, _, raw_id = key.removeprefix("qty_").partition("_")
+                item_id = parse_id(raw_id)
+                if key.startswith("qty_") and kind in cart.KINDS and item_id is not None:
+                    text = value.strip()
+                    digits = text.isascii() and text.isdigit() and len(text) <= 4
+                    quantity = int(text) if digits else -1
+                    cart.update(store, kind, item_id, quantity)
+            kind, _, raw_id = request.form.get("remove", "").partition("_")
+            item_id = parse_id(raw_id)
+            if kind in cart.KINDS and item_id is not None:
+                cart.update(store, kind, item_id, 0)
         except ValidationFailed as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -274,7 +281,10 @@ def artisan_orders():
     if current_user.artisan is None:
         abort(404)
     page = db.paginate(
-        services.orders_for_artisan(current_user.artisan), per_page=50, error_out=False
+        services.orders_for_artisan(current_user.artisan),
+        per_page=50,
+        page=page_arg(),
+        error_out=False,
     )
     return render_template("orders/artisan_orders.html", page=page)
 
@@ -305,11 +315,8 @@ def refund_from_form(order: Order, form: RefundForm, redirect_to: str):
     """Shared by the artisan's and the admin's refund buttons."""
     line = None
     if form.line_id.data:
-        line = (
-            db.session.get(OrderLine, int(form.line_id.data))
-            if str(form.line_id.data).isdigit()
-            else None
-        )
+        line_id = parse_id(form.line_id.data)
+        line = db.session.get(OrderLine, line_id) if line_id else None
         if line is None or line.order_id != order.id:
             abort(404)
     if not form.validate_on_submit():
@@ -338,8 +345,7 @@ def refund_from_form(order: Order, form: RefundForm, redirect_to: str):
 def artisan_refund(group_id: int):
     group = _own_group(group_id)
     form = RefundForm()
-    line_id = str(form.line_id.data or "")
-    if not line_id.isdigit() or int(line_id) not in {line.id for line in group.lines}:
+    if parse_id(form.line_id.data) not in {line.id for line in group.lines}:
         abort(404)  # artisans refund their own lines only
     return refund_from_form(group.order, form, url_for("orders.artisan_order", group_id=group.id))
 
