@@ -240,7 +240,9 @@ def register_template_helpers(app: Flask) -> None:
             "describe_policy": describe_policy,
             "product_transitions": product_transitions,
             "current_locale": str(get_locale()),
-            "post_form": PostForm,
+            # The layout's CSRF-only forms never read the request: an error page (a 413 above
+            # all) must render without parsing the body that caused it.
+            "post_form": lambda: PostForm(formdata=None),
             "languages": app.config["LANGUAGES"],
         }
 

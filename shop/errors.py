@@ -7,7 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from shop.extensions import db
 
@@ -93,6 +93,16 @@ def register_errorhandlers(app: Flask) -> None:
                 )
             ),
         )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        log.warning(
+            "request body over MAX_CONTENT_LENGTH (%s bytes claimed) on %s %r",
+            request.content_length,
+            request.method,
+            request.path,
+        )
+        return render_error(413)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import text
 
@@ -254,3 +256,81 @@ def test_every_module_imports_first_without_a_cycle():
     assert result.returncode == 0, result.stderr[-2000:]
     count, *failures = result.stdout.strip().splitlines()
     assert int(count) > 40 and failures == [], failures
+
+
+def _too_large_records(caplog) -> list:
+    return [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("shop")]
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/cart/add", "/api/v1/products"])
+def test_a_body_over_the_limit_gets_the_shops_413_page(app, client, caplog, path):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    token = csrf_token(client)
+    with caplog.at_level(logging.INFO):
+        response = client.post(
+            path,
+            data={"csrf_token": token, "email": "x" * 5000},
+            headers={"Accept-Language": "en"},
+        )
+    assert response.status_code == 413
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    if path.startswith("/api/"):
+        assert response.get_json()["error"]["code"] == 413
+    else:
+        html = response.get_data(as_text=True)
+        assert "Upload too large" in html and "<nav" in html
+    records = _too_large_records(caplog)
+    assert [r.levelname for r in records] == ["WARNING"], [r.getMessage() for r in records]
+    assert "MAX_CONTENT_LENGTH" in records[0].getMessage()
+
+
+def _raw_post(url: str, head: str, body: bytes = b"") -> tuple[str, dict, str]:
+    """Send a request over a socket (the claimed length need not be sent) and read the answer."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head.encode() + body)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    raw = b"".join(chunks).decode("utf-8", "replace")
+    header_text, _, html = raw.partition("\r\n\r\n")
+    status_line, *header_lines = header_text.split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines if ": " in line)
+    return status_line, headers, html
+
+
+@pytest.mark.parametrize("claimed", [10**9, 5000])
+def test_a_real_server_answers_413_with_headers_and_one_log_line(app, caplog, claimed):
+    from tests.conftest import LiveServer
+
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    server = LiveServer(app).start()
+    try:
+        head = (
+            "POST /auth/login HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{server.server.server_port}\r\n"
+            "Accept-Language: en\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {claimed}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        body = b"email=" + b"x" * (claimed - 6) if claimed < 10**6 else b"email=xx"
+        with caplog.at_level(logging.INFO):
+            status, headers, html = _raw_post(server.url, head, body)
+    finally:
+        server.stop()
+    assert status.split(" ")[1] == "413", status
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "Upload too large" in html and "<nav" in html
+    records = _too_large_records(caplog)
+    assert [r.levelname for r in records] == ["WARNING"], [r.getMessage() for r in records]
