@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from shop.extensions import db
 
@@ -109,7 +109,12 @@ def register_errorhandlers(app: Flask) -> None:
         code = error.code or 500
         if code not in ERROR_TITLES:
             return error
-        return render_error(code)
+        response, status = render_error(code)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response = make_response(response, status)
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+            return response
+        return response, status
 
     @app.errorhandler(500)
     def server_error(error):
