@@ -25,6 +25,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, config)
+    register_input_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -57,6 +58,16 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_input_guards(app: Flask) -> None:
+    """Turn away input the database cannot hold, before any other hook or view sees it:
+    `<int:...>` only matches ids an INTEGER column can hold, and a NUL byte in the path,
+    query string or form is a 404/400."""
+    from shop.core.inputs import DatabaseIntConverter, reject_nul_bytes
+
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.before_request(reject_nul_bytes)
 
 
 def select_locale() -> str:
@@ -231,7 +242,9 @@ def register_template_helpers(app: Flask) -> None:
             "describe_policy": describe_policy,
             "product_states": PRODUCT_STATES,
             "current_locale": str(get_locale()),
-            "post_form": PostForm,
+            # The layout's CSRF-only forms never read the request: an error page (a 413 above
+            # all) must render without parsing the body that caused it.
+            "post_form": lambda: PostForm(formdata=None),
             "languages": app.config["LANGUAGES"],
         }
 

@@ -106,6 +106,12 @@ class Config:
         """Refuse settings that are unsafe for this environment."""
 
 
+# The test suite (tests/conftest.py) sets this; TestConfig refuses to run without it.
+TEST_SUITE_FLAG = "TALLER_TEST_SUITE"
+# Shortest SECRET_KEY production accepts (it signs sessions, CSRF tokens and e-mailed links).
+MIN_SECRET_KEY_LENGTH = 32
+
+
 class TestConfig(Config):
     """Settings for the test suite: fast hashing, no real network."""
 
@@ -123,6 +129,15 @@ class TestConfig(Config):
     # Cheap hashing keeps hundreds of test log-ins fast; production keeps the default cost.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105
 
+    @classmethod
+    def check(cls, app_config: dict) -> None:
+        """Refuse to serve with a public secret and in-memory limits outside the test suite."""
+        if not _bool(TEST_SUITE_FLAG):
+            raise RuntimeError(
+                f"TALLER_ENV=testing is only for the test suite (it sets {TEST_SUITE_FLAG}=1): "
+                "its secret key is public. Use development or production."
+            )
+
 
 class ProductionConfig(Config):
     """Production: real secrets and a real database are mandatory."""
@@ -137,13 +152,19 @@ class ProductionConfig(Config):
         """Refuse to start with development secrets or the embedded database."""
         if not os.environ.get("SECRET_KEY") or not app_config.get("SECRET_KEY"):
             raise RuntimeError("ProductionConfig needs SECRET_KEY in the environment.")
+        if len(app_config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
+            raise RuntimeError(
+                f"ProductionConfig needs a SECRET_KEY of at least {MIN_SECRET_KEY_LENGTH} "
+                "characters (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
         uri = app_config.get("SQLALCHEMY_DATABASE_URI") or ""
         if uri.startswith("sqlite") and not app_config.get("ALLOW_SQLITE_IN_PRODUCTION"):
             raise RuntimeError(
                 "ProductionConfig refuses SQLite; set DATABASE_URL "
                 "(or ALLOW_SQLITE_IN_PRODUCTION=1 for a single-host install)."
             )
-        if not (app_config.get("STRIPE_SECRET_KEY") and app_config.get("STRIPE_WEBHOOK_SECRET")):
+        stripe_settings = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
+        if not all(app_config.get(name) for name in stripe_settings):
             raise RuntimeError(
                 "ProductionConfig refuses demo payments; set STRIPE_SECRET_KEY, "
                 "STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET."

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from shop.extensions import db
 
@@ -67,12 +67,27 @@ def register_errorhandlers(app: Flask) -> None:
             ),
         )
 
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        log.warning(
+            "request body over MAX_CONTENT_LENGTH (%s bytes claimed) on %s %r",
+            request.content_length,
+            request.method,
+            request.path,
+        )
+        return render_error(413)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
         if code not in ERROR_TITLES:
             return error
-        return render_error(code)
+        response, status = render_error(code)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response = make_response(response, status)
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+            return response
+        return response, status
 
     @app.errorhandler(500)
     def server_error(error):

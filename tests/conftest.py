@@ -21,9 +21,12 @@ from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
 from shop import create_app
-from shop.config import TestConfig, normalise_database_url
+from shop.config import TEST_SUITE_FLAG, TestConfig, normalise_database_url
 from shop.extensions import db as _db
 from tests import factories
+
+# TALLER_ENV=testing (public secret, in-memory limits) runs only where this is set.
+os.environ[TEST_SUITE_FLAG] = "1"
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])

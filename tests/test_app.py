@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import text
 
 from shop import create_app
-from shop.config import ProductionConfig, normalise_database_url
+from shop.config import TEST_SUITE_FLAG, ProductionConfig, TestConfig, normalise_database_url
 from tests.conftest import csrf_token
 
 
@@ -125,6 +127,53 @@ def test_production_refuses_missing_secret(monkeypatch):
         create_app(ProductionConfig)
 
 
+def test_production_refuses_a_short_secret(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 31)
+    with pytest.raises(RuntimeError, match="at least 32 characters"):
+        create_app(ProductionConfig)
+
+
+def _production_ready(monkeypatch, tmp_path) -> None:
+    """Every production setting present (SQLite allowed), so a test can remove one."""
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
+    monkeypatch.setattr(
+        ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'prod.db'}"
+    )
+    monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", True)
+    monkeypatch.setattr(ProductionConfig, "STRIPE_SECRET_KEY", "sk_test_x")
+    monkeypatch.setattr(ProductionConfig, "STRIPE_PUBLISHABLE_KEY", "pk_test_x")
+    monkeypatch.setattr(ProductionConfig, "STRIPE_WEBHOOK_SECRET", "whsec_x")
+
+
+def test_production_accepts_a_32_character_secret(monkeypatch, tmp_path):
+    _production_ready(monkeypatch, tmp_path)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "s" * 32)
+    assert create_app(ProductionConfig).config["SECRET_KEY"] == "s" * 32
+
+
+def test_production_refuses_missing_publishable_key(monkeypatch, tmp_path):
+    _production_ready(monkeypatch, tmp_path)
+    monkeypatch.setattr(ProductionConfig, "STRIPE_PUBLISHABLE_KEY", None)
+    with pytest.raises(RuntimeError, match="STRIPE_PUBLISHABLE_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_testing_config_refuses_to_run_outside_the_test_suite(monkeypatch, tmp_path):
+    monkeypatch.delenv(TEST_SUITE_FLAG)
+    monkeypatch.setenv("TALLER_ENV", "testing")
+    with pytest.raises(RuntimeError, match="only for the test suite"):
+        create_app(TestConfig)
+    with pytest.raises(RuntimeError, match="only for the test suite"):
+        create_app()  # what wsgi.py does under gunicorn with TALLER_ENV=testing
+
+
+def test_testing_config_runs_inside_the_test_suite(monkeypatch, tmp_path):
+    monkeypatch.setattr(TestConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 't.db'}")
+    assert create_app(TestConfig).config["TESTING"] is True
+
+
 def test_production_refuses_default_sqlite(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
@@ -154,6 +203,7 @@ def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
     )
     monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", True)
     monkeypatch.setattr(ProductionConfig, "STRIPE_SECRET_KEY", "sk_test_x")
+    monkeypatch.setattr(ProductionConfig, "STRIPE_PUBLISHABLE_KEY", "pk_test_x")
     monkeypatch.setattr(ProductionConfig, "STRIPE_WEBHOOK_SECRET", "whsec_x")
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -206,3 +256,81 @@ def test_every_module_imports_first_without_a_cycle():
     assert result.returncode == 0, result.stderr[-2000:]
     count, *failures = result.stdout.strip().splitlines()
     assert int(count) > 40 and failures == [], failures
+
+
+def _too_large_records(caplog) -> list:
+    return [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("shop")]
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/cart/add", "/api/v1/products"])
+def test_a_body_over_the_limit_gets_the_shops_413_page(app, client, caplog, path):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    token = csrf_token(client)
+    with caplog.at_level(logging.INFO):
+        response = client.post(
+            path,
+            data={"csrf_token": token, "email": "x" * 5000},
+            headers={"Accept-Language": "en"},
+        )
+    assert response.status_code == 413
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    if path.startswith("/api/"):
+        assert response.get_json()["error"]["code"] == 413
+    else:
+        html = response.get_data(as_text=True)
+        assert "Upload too large" in html and "<nav" in html
+    records = _too_large_records(caplog)
+    assert [r.levelname for r in records] == ["WARNING"], [r.getMessage() for r in records]
+    assert "MAX_CONTENT_LENGTH" in records[0].getMessage()
+
+
+def _raw_post(url: str, head: str, body: bytes = b"") -> tuple[str, dict, str]:
+    """Send a request over a socket (the claimed length need not be sent) and read the answer."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head.encode() + body)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    raw = b"".join(chunks).decode("utf-8", "replace")
+    header_text, _, html = raw.partition("\r\n\r\n")
+    status_line, *header_lines = header_text.split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines if ": " in line)
+    return status_line, headers, html
+
+
+@pytest.mark.parametrize("claimed", [10**9, 5000])
+def test_a_real_server_answers_413_with_headers_and_one_log_line(app, caplog, claimed):
+    from tests.conftest import LiveServer
+
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    server = LiveServer(app).start()
+    try:
+        head = (
+            "POST /auth/login HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{server.server.server_port}\r\n"
+            "Accept-Language: en\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {claimed}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        body = b"email=" + b"x" * (claimed - 6) if claimed < 10**6 else b"email=xx"
+        with caplog.at_level(logging.INFO):
+            status, headers, html = _raw_post(server.url, head, body)
+    finally:
+        server.stop()
+    assert status.split(" ")[1] == "413", status
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "Upload too large" in html and "<nav" in html
+    records = _too_large_records(caplog)
+    assert [r.levelname for r in records] == ["WARNING"], [r.getMessage() for r in records]

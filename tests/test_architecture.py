@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "shop.classes.policy",
             "shop.classes.display",
             "shop.classes.ics",
+            "shop.classes.queries",
         ],
     ),
     ("inventory", ["shop.inventory"]),
@@ -60,9 +61,11 @@ LAYERS: list[tuple[str, list[str]]] = [
             "shop.admin",
             "shop.api",
             "shop.workshop",
+            "shop.errors",
+            "shop.artisans.guard",
         ],
     ),
-    ("app", ["shop", "shop.models", "shop.cli", "shop.demo", "shop.errors"]),
+    ("app", ["shop", "shop.models", "shop.cli", "shop.demo"]),
 ]
 LAYER_INDEX = {name: i for i, (name, _) in enumerate(LAYERS)}
 MAX_MODULE_LINES = 450

@@ -13,6 +13,7 @@ from shop.artisans.forms import DECISION_LABELS, DecisionForm
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus
 from shop.core.errors import DomainError
 from shop.core.forms import PostForm
+from shop.core.inputs import page_arg
 from shop.core.security import admin_required
 from shop.extensions import db
 from shop.orders import lifecycle
@@ -54,7 +55,7 @@ def artisans():
         )
         .order_by(Artisan.submitted_at.asc(), Artisan.id.asc())  # oldest first
     )
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, per_page=50, page=page_arg(), error_out=False)
     return render_template(
         "admin/artisans.html", page=page, status=status, statuses=list(ArtisanStatus)
     )
@@ -132,7 +133,7 @@ def audit():
         .options(selectinload(ArtisanEvent.actor), selectinload(ArtisanEvent.artisan))
         .order_by(ArtisanEvent.created_at.desc(), ArtisanEvent.id.desc())
     )
-    page = db.paginate(query, per_page=100, error_out=False)
+    page = db.paginate(query, per_page=100, page=page_arg(), error_out=False)
     return render_template("admin/audit.html", page=page)
 
 
@@ -146,7 +147,7 @@ def orders():
         query = query.where(Order.needs_review.is_(True))
     elif status in {s.value for s in OrderStatus}:
         query = query.where(Order.status == OrderStatus(status))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, per_page=50, page=page_arg(), error_out=False)
     return render_template(
         "admin/orders.html", page=page, status=status, statuses=list(OrderStatus)
     )

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from shop.catalog.services import MAX_PRICE_CENTS, SORTS
+from shop.core.inputs import MAX_PAGE
+from shop.goals import all_goals
+
 NULLABLE_STRING = {"type": ["string", "null"]}
+# Free text parameters: anything but NUL (no database stores it; it is a 400).
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
+# Paging: out-of-range values are refused with a 400, never silently clamped.
+DEFAULT_PER_PAGE = 24
+MAX_PER_PAGE = 100
+GOAL_CODES = tuple(f"{goal.kind}-{goal.n}" for goal in all_goals())
+IN_STOCK_VALUES = ("0", "1", "false", "true")
 
 IMAGE = {
     "type": ["object", "null"],
@@ -82,7 +93,7 @@ def _page_of(ref: str) -> dict:
         "properties": {
             "items": {"type": "array", "items": {"$ref": ref}},
             "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
             "total": {"type": "integer", "minimum": 0},
             "pages": {"type": "integer", "minimum": 0},
         },
@@ -96,18 +107,30 @@ def _param(name: str, description: str, schema: dict | None = None) -> dict:
         "in": "query",
         "required": False,
         "description": description,
-        "schema": schema or {"type": "string"},
+        "schema": schema or TEXT,
     }
 
 
 PAGING = [
-    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": 10000}),
+    _param(
+        "page",
+        f"Page number, from 1 to {MAX_PAGE} (a page past the end is empty). "
+        "Anything else is a 400.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    ),
     _param(
         "per_page",
-        "Items per page (at most 100).",
-        {"type": "integer", "minimum": 1, "maximum": 100},
+        f"Items per page, from 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE}). "
+        "Anything else is a 400.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
     ),
 ]
+GOAL_PARAM = _param(
+    "goal",
+    "Goal as kind-number, e.g. sdg-8 or gcm-19; an unknown goal is a 400.",
+    {"type": "string", "enum": list(GOAL_CODES)},
+)
+PRICE_LIMIT = {"type": "number", "minimum": 0, "maximum": MAX_PRICE_CENTS // 100}
 
 
 def _json(ref: str, description: str) -> dict:
@@ -136,19 +159,24 @@ def openapi_document() -> dict:
                     "parameters": [
                         _param("q", "Full-text search (title, description, materials, artisan)."),
                         _param("category", "Category slug, e.g. ceramics."),
-                        _param("goal", "Goal as kind-number, e.g. sdg-8 or gcm-19."),
+                        GOAL_PARAM,
                         _param("artisan", "Artisan slug."),
                         _param("city", "City (case-insensitive)."),
-                        _param("min_price", "Lowest price, in currency units (e.g. 10.50)."),
-                        _param("max_price", "Highest price, in currency units."),
-                        _param("in_stock", "1 to list only what can be bought now."),
+                        _param(
+                            "min_price",
+                            "Lowest price, in currency units (e.g. 10.50).",
+                            PRICE_LIMIT,
+                        ),
+                        _param("max_price", "Highest price, in currency units.", PRICE_LIMIT),
+                        _param(
+                            "in_stock",
+                            "1 or true to list only what can be bought now.",
+                            {"type": "string", "enum": list(IN_STOCK_VALUES)},
+                        ),
                         _param(
                             "sort",
-                            "Order.",
-                            {
-                                "type": "string",
-                                "enum": ["newest", "price_asc", "price_desc", "relevance"],
-                            },
+                            "Order (relevance needs q; without it, newest).",
+                            {"type": "string", "enum": list(SORTS)},
                         ),
                         *PAGING,
                     ],
@@ -181,7 +209,7 @@ def openapi_document() -> dict:
                     "parameters": [
                         _param("craft", "Craft (case-insensitive)."),
                         _param("city", "City (case-insensitive)."),
-                        _param("goal", "Goal as kind-number, e.g. sdg-8."),
+                        GOAL_PARAM,
                         *PAGING,
                     ],
                     "responses": {

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+import re
+from typing import NoReturn
 
-from shop.api.openapi import openapi_document
+from flask import Blueprint, abort, jsonify, make_response, request, url_for
+from flask_babel import gettext as _
+
+from shop.api.openapi import (
+    DEFAULT_PER_PAGE,
+    GOAL_CODES,
+    IN_STOCK_VALUES,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    openapi_document,
+)
 from shop.artisans import services as artisan_services
 from shop.artisans.models import Artisan
 from shop.catalog import services as catalog_services
 from shop.catalog.models import Product
+from shop.errors import render_error
 from shop.extensions import csrf, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
-
-MAX_PER_PAGE = 100
-MAX_PAGE = 10_000
 
 
 def _image(image) -> dict | None:
@@ -112,14 +121,40 @@ def product_detail(product: Product) -> dict:
     return data
 
 
+DOC_URL = "/api/v1/openapi.json"
+
+
+def _bad_parameter(message: str) -> NoReturn:
+    """Stop with the documented JSON 400, saying which parameter was wrong."""
+    abort(make_response(render_error(400, message)))
+
+
+def _int_arg(name: str, default: int, highest: int) -> int:
+    """A whole-number parameter from 1 to highest, as the document says; else a 400."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= highest:
+        _bad_parameter(
+            _("%(name)s must be a whole number from 1 to %(highest)d.", name=name, highest=highest)
+        )
+    return int(raw)
+
+
+def _choice_arg(name: str, allowed) -> None:
+    """An enumerated parameter: absent, or one of the documented values; else a 400."""
+    if name not in request.args or request.args[name] in allowed:
+        return
+    if len(allowed) > 6:  # goals: point at the document rather than list forty codes
+        _bad_parameter(
+            _("%(name)s must be one of the values listed in %(url)s.", name=name, url=DOC_URL)
+        )
+    _bad_parameter(_("%(name)s must be one of: %(values)s.", name=name, values=", ".join(allowed)))
+
+
 def _page(query, serialise):
-    try:
-        page_number = max(int(request.args.get("page", 1)), 1)
-        per_page = min(max(int(request.args.get("per_page", 24)), 1), MAX_PER_PAGE)
-    except (ValueError, OverflowError):
-        abort(400)
-    if page_number > MAX_PAGE:
-        abort(400)
+    page_number = _int_arg("page", 1, MAX_PAGE)
+    per_page = _int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     page = db.paginate(query, page=page_number, per_page=per_page, error_out=False)
     return jsonify(
         {
@@ -134,8 +169,11 @@ def _page(query, serialise):
 
 @bp.route("/products")
 def products():
+    _choice_arg("goal", GOAL_CODES)
+    _choice_arg("sort", catalog_services.SORTS)
+    _choice_arg("in_stock", IN_STOCK_VALUES)
     filters = catalog_services.parse_filters(request.args)
-    if filters.errors or (request.args.get("goal") and filters.goal is None):
+    if filters.errors:
         abort(400)
     return _page(catalog_services.public_products(filters), product_summary)
 
@@ -150,9 +188,8 @@ def product(slug: str):
 
 @bp.route("/artisans")
 def artisans():
+    _choice_arg("goal", GOAL_CODES)
     goal = catalog_services.parse_goal(request.args.get("goal"))
-    if request.args.get("goal") and goal is None:
-        abort(400)
     query = artisan_services.public_artisans(
         craft=request.args.get("craft"), city=request.args.get("city"), goal=goal
     )

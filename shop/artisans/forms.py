@@ -7,7 +7,6 @@ from functools import cache
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from shop.artisans.models import STORY_MAX, PublicName
 from shop.auth.forms import strip
+from shop.core.forms import BaseForm
 from shop.core.markdown import safe_external_url
 from shop.goals import all_goals
 
@@ -46,7 +46,7 @@ def _external_url(form, field) -> None:
         raise ValidationError(_l("Use a full web address that starts with https://"))
 
 
-class ArtisanForm(FlaskForm):
+class ArtisanForm(BaseForm):
     """Everything about the workshop; goal fields are added below, one pair per goal."""
 
     shop_name = StringField(
@@ -177,7 +177,7 @@ DECISION_LABELS = {
 }
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     """An admin decision on an application, with the reason the artisan will read."""
 
     action = SelectField(choices=[SelectChoice(k, v) for k, v in DECISION_LABELS.items()])

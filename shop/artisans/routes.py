@@ -12,6 +12,7 @@ from shop.artisans.models import Artisan, PublicName
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
+from shop.core.inputs import page_arg
 from shop.extensions import db
 from shop.goals import KINDS, get_goal
 from shop.media.services import save_image
@@ -23,7 +24,7 @@ PER_PAGE = 24
 
 def _goal_arg() -> tuple[str, int] | None:
     kind, _, number = (request.args.get("goal") or "").partition("-")
-    if kind in KINDS and number.isdigit() and get_goal(kind, int(number)):
+    if kind in KINDS and number.isascii() and number.isdigit() and get_goal(kind, int(number)):
         return kind, int(number)
     return None
 
@@ -34,7 +35,7 @@ def directory():
     query = services.public_artisans(
         craft=request.args.get("craft"), city=request.args.get("city"), goal=goal
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, per_page=PER_PAGE, page=page_arg(), error_out=False)
     return render_template(
         "artisans/directory.html",
         page=page,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from shop.core.forms import BaseForm
 
 MAX_PASSWORD = 256  # hashing very long inputs is a denial-of-service lever
 
@@ -15,7 +16,7 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     """Open an account."""
 
     name = StringField(
@@ -39,7 +40,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     """Log in."""
 
     email = EmailField(
@@ -51,7 +52,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     """Ask for a password reset link."""
 
     email = EmailField(
@@ -60,7 +61,7 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send reset link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     """Choose a new password through a reset link."""
 
     password = PasswordField(

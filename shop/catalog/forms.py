@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.auth.forms import strip
 from shop.core.fields import MoneyField
+from shop.core.forms import BaseForm
 from shop.goals import all_goals
 
 
@@ -31,7 +31,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProductForm(FlaskForm):
+class ProductForm(BaseForm):
     """Create or edit a product."""
 
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=120)])
@@ -97,7 +97,7 @@ class ProductForm(FlaskForm):
         return pairs
 
 
-class ShippingForm(FlaskForm):
+class ShippingForm(BaseForm):
     """The artisan's flat shipping rate, charged once per order."""
 
     shipping_rate = MoneyField(

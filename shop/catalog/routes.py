@@ -14,6 +14,7 @@ from shop.catalog.models import Product
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
+from shop.core.inputs import page_arg
 from shop.extensions import db
 from shop.media.services import save_image
 
@@ -26,7 +27,11 @@ PER_PAGE = 24
 def listing():
     filters = services.parse_filters(request.args)
     page = db.paginate(
-        services.public_products(filters), per_page=PER_PAGE, max_per_page=48, error_out=False
+        services.public_products(filters),
+        per_page=PER_PAGE,
+        max_per_page=48,
+        page=page_arg(),
+        error_out=False,
     )
     return render_template(
         "catalog/listing.html", page=page, filters=filters, categories=services.categories()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from babel.dates import get_day_names
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -26,6 +25,7 @@ from shop.classes.models import DEFAULT_TIMEZONE, CancellationPolicy, SkillLevel
 from shop.classes.policy import describe_policy, policy_name
 from shop.classes.services import MAX_DURATION_MINUTES, MAX_PARTICIPANTS, MAX_WEEKS, known_timezones
 from shop.core.fields import MoneyField
+from shop.core.forms import BaseForm
 from shop.goals import all_goals
 from shop.orders.forms import AddSeatsForm, CheckoutForm
 
@@ -59,7 +59,7 @@ def timezone_choices() -> dict[str, list[SelectChoice]]:
     }
 
 
-class ClassForm(FlaskForm):
+class ClassForm(BaseForm):
     """Create or edit a class."""
 
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=120)])
@@ -168,7 +168,7 @@ def _capacity_field() -> IntegerField:
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(BaseForm):
     """One session: a date and a time at the venue."""
 
     date = DateField(_l("Date"), validators=[InputRequired(message=_l("Choose a date."))])
@@ -177,7 +177,7 @@ class SessionForm(FlaskForm):
     submit = SubmitField(_l("Add session"))
 
 
-class WeeklyForm(FlaskForm):
+class WeeklyForm(BaseForm):
     """A weekly series: the same day and time for a number of weeks."""
 
     weekday = SelectField(_l("Day of the week"), coerce=int, validators=[InputRequired()])
@@ -201,7 +201,7 @@ class WeeklyForm(FlaskForm):
         self.weekday.choices = [SelectChoice(day, names[day].capitalize()) for day in range(7)]
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(BaseForm):
     """A session's number of seats."""
 
     capacity = IntegerField(

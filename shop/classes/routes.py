@@ -23,6 +23,7 @@ from shop.classes.policy import describe_policy, policy_name
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
+from shop.core.inputs import page_arg
 from shop.core.time import to_local, utcnow
 from shop.extensions import db
 from shop.goals import get_goal
@@ -58,7 +59,11 @@ def listing():
     )
     now = utcnow()
     page = db.paginate(
-        queries.public_classes(filters, now), per_page=PER_PAGE, max_per_page=48, error_out=False
+        queries.public_classes(filters, now),
+        per_page=PER_PAGE,
+        max_per_page=48,
+        page=page_arg(),
+        error_out=False,
     )
     return render_template(
         "classes/listing.html",

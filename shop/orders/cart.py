@@ -370,7 +370,8 @@ def add_seats(cart, session_id: int, quantity: int, attendees: list[str]) -> Cla
 
 
 def update(cart, kind: str, item_id: int, quantity: int) -> None:
-    """Set a product line's quantity, or remove any line (seats change by booking again)."""
+    """Set the quantity of a product line already in the cart, or remove any line (seats
+    change by booking again). Ids not in the cart are ignored: adding goes through add()."""
     if not 0 <= quantity <= MAX_QUANTITY:
         raise ValidationFailed(
             str(_l("Choose a quantity from 1 to %(n)d.", n=MAX_QUANTITY)), field="quantity"
@@ -382,4 +383,5 @@ def update(cart, kind: str, item_id: int, quantity: int) -> None:
         elif entry is not None:
             cart.set("seat", item_id, 0)
         return
-    cart.set("product", item_id, quantity)
+    if any((e.kind, e.item_id) == ("product", item_id) for e in cart.entries()):
+        cart.set("product", item_id, quantity)  # only lines in the cart: never a new row

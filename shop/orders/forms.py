@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from shop.auth.forms import strip
 from shop.core.fields import MoneyField
+from shop.core.forms import BaseForm
 
 
-class AddToCartForm(FlaskForm):
+class AddToCartForm(BaseForm):
     """Add a product to the cart."""
 
     product_id = HiddenField(validators=[DataRequired()])
@@ -21,7 +21,7 @@ class AddToCartForm(FlaskForm):
     )
 
 
-class AddSeatsForm(FlaskForm):
+class AddSeatsForm(BaseForm):
     """Book seats of a class session (paid through the cart like a product)."""
 
     session_id = HiddenField(validators=[DataRequired()])
@@ -35,7 +35,7 @@ class AddSeatsForm(FlaskForm):
     )
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(BaseForm):
     """Contact details and the shipping address; delivery choices come per artisan."""
 
     checkout_token = HiddenField(validators=[DataRequired(), Length(max=64)])
@@ -55,7 +55,7 @@ class CheckoutForm(FlaskForm):
     )
 
 
-class FulfilmentForm(FlaskForm):
+class FulfilmentForm(BaseForm):
     """An artisan's next step on their part of an order."""
 
     status = SelectField(
@@ -71,7 +71,7 @@ class FulfilmentForm(FlaskForm):
     )
 
 
-class RefundForm(FlaskForm):
+class RefundForm(BaseForm):
     """Refund an amount for a line (or the whole order, for admins)."""
 
     # Not a HiddenField: hidden_tag() would render an empty line_id ahead of the page's own

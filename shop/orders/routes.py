@@ -26,6 +26,7 @@ from shop.classes import waitlist
 from shop.classes.models import ClassSession
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
+from shop.core.inputs import page_arg, parse_id
 from shop.core.money import format_money_here
 from shop.core.time import utcnow
 from shop.extensions import db
@@ -66,11 +67,12 @@ def add_to_cart():
         if request.referrer and request.referrer.startswith(request.host_url)
         else url_for("orders.view_cart")
     )
-    if not form.validate_on_submit() or not str(form.product_id.data).isdigit():
+    product_id = parse_id(form.product_id.data)
+    if not form.validate_on_submit() or product_id is None:
         flash(_("Choose a quantity from 1 to 99."), "danger")
         return redirect(back)
     try:
-        product = cart.add(current_cart(), int(form.product_id.data), form.quantity.data)
+        product = cart.add(current_cart(), product_id, form.quantity.data)
     except ValidationFailed as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -88,13 +90,14 @@ def add_seats_to_cart():
         if request.referrer and request.referrer.startswith(request.host_url)
         else url_for("orders.view_cart")
     )
-    if not form.validate_on_submit() or not str(form.session_id.data).isdigit():
+    session_id = parse_id(form.session_id.data)
+    if not form.validate_on_submit() or session_id is None:
         flash(_("Choose from 1 to 99 seats and write one name per seat."), "danger")
         return redirect(back)
     try:
         session_ = cart.add_seats(
             current_cart(),
-            int(form.session_id.data),
+            session_id,
             form.quantity.data,
             (form.attendees.data or "").splitlines(),
         )
@@ -113,13 +116,17 @@ def update_cart():
         store = current_cart()
         try:
             for key, value in request.form.items():
-                kind, _, item_id = key.removeprefix("qty_").partition("_")
-                if key.startswith("qty_") and kind in cart.KINDS and item_id.isdigit():
-                    quantity = int(value) if value.strip().isdigit() else -1
-                    cart.update(store, kind, int(item_id), quantity)
-            kind, _, item_id = request.form.get("remove", "").partition("_")
-            if kind in cart.KINDS and item_id.isdigit():
-                cart.update(store, kind, int(item_id), 0)
+                kind, _, raw_id = key.removeprefix("qty_").partition("_")
+                item_id = parse_id(raw_id)
+                if key.startswith("qty_") and kind in cart.KINDS and item_id is not None:
+                    text = value.strip()
+                    digits = text.isascii() and text.isdigit() and len(text) <= 4
+                    quantity = int(text) if digits else -1
+                    cart.update(store, kind, item_id, quantity)
+            kind, _, raw_id = request.form.get("remove", "").partition("_")
+            item_id = parse_id(raw_id)
+            if kind in cart.KINDS and item_id is not None:
+                cart.update(store, kind, item_id, 0)
         except ValidationFailed as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -286,7 +293,10 @@ def artisan_orders():
     if current_user.artisan is None:
         abort(404)
     page = db.paginate(
-        lifecycle.orders_for_artisan(current_user.artisan), per_page=50, error_out=False
+        lifecycle.orders_for_artisan(current_user.artisan),
+        per_page=50,
+        page=page_arg(),
+        error_out=False,
     )
     return render_template("orders/artisan_orders.html", page=page)
 
@@ -317,12 +327,8 @@ def refund_from_form(order: Order, form: RefundForm, redirect_to: str):
     """Shared by the artisan's and the admin's refund buttons."""
     line = None
     if form.line_id.data:
-        line_id = str(form.line_id.data)
-        line = (
-            db.session.get(OrderLine, int(line_id))
-            if line_id.isdigit() and len(line_id) <= 18
-            else None
-        )
+        line_id = parse_id(form.line_id.data)
+        line = db.session.get(OrderLine, line_id) if line_id else None
         if line is None or line.order_id != order.id:
             abort(404)
     if not form.validate_on_submit():
@@ -351,8 +357,7 @@ def refund_from_form(order: Order, form: RefundForm, redirect_to: str):
 def artisan_refund(group_id: int):
     group = _own_group(group_id)
     form = RefundForm()
-    line_id = str(form.line_id.data or "")
-    if not line_id.isdigit() or int(line_id) not in {line.id for line in group.lines}:
+    if parse_id(form.line_id.data) not in {line.id for line in group.lines}:
         abort(404)  # artisans refund their own lines only
     return refund_from_form(group.order, form, url_for("orders.artisan_order", group_id=group.id))
 
