@@ -70,7 +70,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Log-in limits (see README): failed attempts per account and address, every attempt per
+    # address, failed attempts per account from anywhere (the owner is e-mailed when it trips).
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+    AUTH_ADDRESS_RATE_LIMIT = os.environ.get("AUTH_ADDRESS_RATE_LIMIT", "30 per minute")
+    AUTH_ACCOUNT_RATE_LIMIT = os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "100 per hour")
 
     # Where the shop is reached; used for links in e-mails sent outside a request (CLI, jobs).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
@@ -84,6 +88,7 @@ class Config:
     MAIL_OUTBOX_DIR: str | None = os.environ.get("MAIL_OUTBOX_DIR")
 
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
+    EMAIL_VERIFY_MAX_AGE = 3 * 24 * 60 * 60  # seconds an address confirmation link stays valid
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 · werkzeug's default cost (n=32768)
 

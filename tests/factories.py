@@ -18,11 +18,18 @@ def user(
     password: str = PASSWORD,
     is_admin: bool = False,
     locale: str = "es",
+    verified: bool = True,
 ) -> User:
-    """A user account with a known password."""
+    """A user account with a known password (its e-mail verified unless verified=False)."""
+    from shop.core.time import utcnow
+
     number = next(_sequence)
     account = User(
-        email=email or f"person{number}@example.com", name=name, is_admin=is_admin, locale=locale
+        email=email or f"person{number}@example.com",
+        name=name,
+        is_admin=is_admin,
+        locale=locale,
+        email_verified_at=utcnow() if verified else None,
     )
     account.set_password(password)
     db.session.add(account)

@@ -42,9 +42,10 @@ def state(db, entry: WaitlistEntry) -> WaitlistStatus:
     return db.session.get(WaitlistEntry, entry.id).status
 
 
-def join(session, quantity=1, email=None, **kwargs) -> WaitlistEntry:
+def join(session, quantity=1, email=None, confirmed=True, **kwargs) -> WaitlistEntry:
+    """A place in line; a guest's is confirmed from the e-mail unless confirmed=False."""
     number = next(_numbers)
-    return waitlist.join(
+    entry = waitlist.join(
         waitlist.JoinRequest(
             session_id=session.id,
             email=email or f"waiting{number}@example.com",
@@ -54,6 +55,9 @@ def join(session, quantity=1, email=None, **kwargs) -> WaitlistEntry:
             **kwargs,
         )
     )
+    if confirmed and not entry.is_confirmed:
+        waitlist.confirm(entry)
+    return entry
 
 
 def full_session(db, capacity=2, **kwargs) -> tuple[ClassSession, list[Order]]:
@@ -90,7 +94,7 @@ def test_join_needs_a_full_session_and_confirms_the_place(db, ctx, outbox):
     message = outbox.to("ana@example.com")[0]
     body = outbox.body(message)
     assert "lista de espera" in message["Subject"]
-    assert f"/waitlist/{first.token}" in body and "1." in body
+    assert f"/waitlist/{first.token}" in body
 
 
 def test_the_same_address_cannot_queue_twice(db, ctx):
@@ -327,6 +331,76 @@ def test_booking_the_session_directly_ends_the_waiting_place(db, ctx):
     assert pay(order) == "paid"
     db.session.commit()
     assert state(db, pair) == W.LEFT  # no seat will be held later for someone who has one
+
+
+def test_an_unconfirmed_guest_place_is_skipped_by_an_offer_and_a_confirmed_one_gets_it(
+    db, ctx, outbox
+):
+    session, paid = full_session(db)
+    flood = join(session, email="invented@example.com", confirmed=False)
+    real = join(session, email="real@example.com", confirmed=False)
+    db.session.commit()
+    assert waitlist.position(flood) is None and waitlist.queue_sizes([session.id]) == {}
+    body = outbox.body(outbox.to("real@example.com")[0])
+    assert f"/waitlist/{real.token}" in body and "Confirma tu lugar" in body
+    assert waitlist.confirm(real) is True
+    db.session.commit()
+    assert waitlist.confirm(real) is False  # once
+    cancel_first_booking(db, paid)
+    assert state(db, flood) == W.WAITING  # first in time, but never confirmed: no seats held
+    assert state(db, real) == W.OFFERED
+    assert outbox.to("invented@example.com")[-1]["Subject"].startswith("Estás en la lista")
+
+
+def test_confirming_when_seats_are_free_offers_them_at_once(db, ctx):
+    session, paid = full_session(db)
+    late = join(session, email="late@example.com", confirmed=False)
+    db.session.commit()
+    cancel_first_booking(db, paid)  # nobody confirmed in line: the seat is free for anyone
+    assert state(db, late) == W.WAITING and fresh(db, session).seats_left == 1
+    waitlist.confirm(db.session.get(WaitlistEntry, late.id))
+    db.session.commit()
+    assert state(db, late) == W.OFFERED
+
+
+def test_unconfirmed_places_do_not_fill_the_queue_for_others(db, ctx, monkeypatch):
+    monkeypatch.setattr(waitlist, "MAX_QUEUE", 2)
+    session, _ = full_session(db)
+    for _ in range(3):
+        join(session, confirmed=False)  # a flood of invented addresses
+    real = join(session)
+    late = join(session, confirmed=False)
+    second = join(session)
+    db.session.commit()
+    assert waitlist.position(real) == 1 and waitlist.position(second) == 2
+    with pytest.raises(ValidationFailed, match="completa"):
+        join(session)
+    with pytest.raises(ValidationFailed, match="completa"):
+        waitlist.confirm(late)  # asked in time, but confirming cannot pass the cap either
+
+
+def test_an_unverified_account_cannot_take_a_guest_place(db, ctx, outbox):
+    from tests import factories
+
+    session, _ = full_session(db)
+    guest = join(session, email="gina@example.com")
+    squatter = factories.user(email="gina@example.com", verified=False)
+    db.session.commit()
+    with pytest.raises(ValidationFailed, match="Ya estás"):
+        join(session, email=squatter.email, user_id=squatter.id)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(WaitlistEntry, guest.id).user_id is None
+
+
+def test_an_unverified_account_joins_like_a_guest(db, ctx):
+    from tests import factories
+
+    session, _ = full_session(db)
+    account = factories.user(verified=False)
+    db.session.commit()
+    entry = join(session, email=account.email, user_id=account.id, confirmed=False)
+    assert entry.user_id is None and not entry.is_confirmed
 
 
 def test_a_guest_place_joins_the_account_that_has_its_address(db, ctx, customer):

@@ -106,7 +106,11 @@ def invariant_problems(db, session_id: int, outbox=None, *, liveness: bool = Tru
         and s.class_.status == ClassStatus.ACTIVE
     )
     if bookable:
-        stuck = [e.id for e in entries if e.status == W.WAITING and e.quantity <= s.seats_left]
+        stuck = [
+            e.id
+            for e in entries
+            if e.status == W.WAITING and e.is_confirmed and e.quantity <= s.seats_left
+        ]
         if stuck:
             problems.append(f"{s.seats_left} free seats while {stuck} wait and fit")
     return problems
@@ -674,7 +678,7 @@ def _mixed_jobs(db, session_id: int, round_: int, rng: random.Random, with_cance
     for joiner, size in enumerate(rng.choice([1, 1, 2]) for _ in range(2)):
 
         def join_queue(joiner=joiner, quantity=size):
-            return waitlist.join(
+            entry = waitlist.join(
                 waitlist.JoinRequest(
                     session_id,
                     f"joiner{round_}.{joiner}@example.com",
@@ -682,7 +686,12 @@ def _mixed_jobs(db, session_id: int, round_: int, rng: random.Random, with_cance
                     quantity,
                     [f"J{round_}.{joiner}.{i}" for i in range(quantity)],
                 )
-            ).id
+            )
+            # The guest confirms from the e-mail: a later request (its own transaction, as a
+            # join holds a shared session lock that confirming would have to upgrade).
+            _db.session.commit()
+            waitlist.confirm(entry)
+            return entry.id
 
         jobs.append((f"join-{joiner}", join_queue))
     for entry in waiting[-1:]:

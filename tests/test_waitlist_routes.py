@@ -11,6 +11,7 @@ from sqlalchemy import select
 from shop.bookings import services as bookings
 from shop.classes.models import WaitlistEntry, WaitlistStatus
 from shop.core.time import utcnow
+from shop.extensions import db as _db
 from shop.orders.models import Order, OrderStatus
 from tests import factories
 from tests.conftest import login, post_form
@@ -27,7 +28,9 @@ def full(app, db):
     return session, paid
 
 
-def join_as_guest(client, session, **overrides):
+def join_as_guest(client, session, confirm=True, **overrides):
+    """Join through the form; then, unless confirm=False, confirm the place from the e-mailed
+    link as its owner does."""
     data = {
         "session_id": str(session.id),
         "quantity": "1",
@@ -36,7 +39,11 @@ def join_as_guest(client, session, **overrides):
         "email": "gina@example.com",
     }
     data.update(overrides)
-    return post_form(client, f"/classes/sessions/{session.id}/waitlist", data)
+    response = post_form(client, f"/classes/sessions/{session.id}/waitlist", data)
+    if confirm and response.status_code == 302:
+        entry = the_entry(_db, data["email"].lower())
+        post_form(client, f"/waitlist/{entry.token}/confirm")
+    return response
 
 
 def the_entry(db, email="gina@example.com") -> WaitlistEntry:
@@ -55,10 +62,19 @@ def test_a_full_session_offers_the_waitlist_and_a_guest_joins(client, db, full, 
     page = client.get(f"/classes/{session.class_.slug}").get_data(as_text=True)
     assert "Apuntarme a la lista de espera" in page
     assert "/cart/add-seats" not in page  # nothing to book
-    response = join_as_guest(client, session)
+    response = join_as_guest(client, session, confirm=False)
     entry = the_entry(db)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/waitlist/{entry.token}"
+    # The private link goes to the address only, never to whoever typed it in the form.
+    assert response.headers["Location"] == f"/classes/{session.class_.slug}"
+    assert entry.token not in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert not entry.is_confirmed
+    link = re.search(r"http://localhost(/waitlist/\S+)", outbox.body(outbox.to(entry.email)[0]))
+    assert link.group(1) == f"/waitlist/{entry.token}"
+    unconfirmed = client.get(link.group(1)).get_data(as_text=True)
+    assert "Confirmar mi lugar" in unconfirmed and "Eres el número" not in unconfirmed
+    assert post_form(client, f"/waitlist/{entry.token}/confirm").status_code == 302
+    assert the_entry(db).is_confirmed
     place = client.get(f"/waitlist/{entry.token}").get_data(as_text=True)
     assert "Eres el número 1 de la lista." in place
     assert "Salir de la lista de espera" in place
@@ -105,6 +121,47 @@ def test_a_customer_sees_the_place_on_the_class_page_and_in_my_bookings(
     assert "Apuntarme a la lista de espera" not in page
     bookings = customer_client.get("/bookings").get_data(as_text=True)
     assert "Listas de espera" in bookings and f"/waitlist/{entry.token}" in bookings
+
+
+def test_an_unverified_account_cannot_take_over_a_guest_place(app, client, db, full, outbox):
+    """Issue 11 item 3: registering the guest's address and joining while logged in used to
+    redirect to the guest's private link and move the place to the new account."""
+    session, _ = full
+    join_as_guest(client, session)
+    guest = the_entry(db)
+    squatter = factories.user(email="gina@example.com", verified=False)
+    db.session.commit()
+    attacker = app.test_client()
+    login(attacker, squatter.email)
+    response = post_form(
+        attacker,
+        f"/classes/sessions/{session.id}/waitlist",
+        {"session_id": str(session.id), "quantity": "1", "attendees": "Mallory"},
+    )
+    assert response.status_code == 422
+    assert guest.token not in response.get_data(as_text=True)
+    assert "Location" not in response.headers
+    place = the_entry(db)
+    assert (place.id, place.user_id, place.attendees) == (guest.id, None, ["Gina"])
+    for page in ("/bookings", f"/classes/{session.class_.slug}"):
+        assert guest.token not in attacker.get(page).get_data(as_text=True)
+    # Gina's link still works without any account.
+    assert "Eres el número 1" in app.test_client().get(f"/waitlist/{guest.token}").get_data(
+        as_text=True
+    )
+
+
+def test_a_verified_account_keeps_its_own_guest_place(app, customer_client, customer, db, full):
+    session, _ = full
+    join_as_guest(app.test_client(), session, email=customer.email, confirm=False)
+    response = post_form(
+        customer_client,
+        f"/classes/sessions/{session.id}/waitlist",
+        {"session_id": str(session.id), "quantity": "1", "attendees": "Carla"},
+    )
+    entry = the_entry(db, customer.email)
+    assert response.headers["Location"] == f"/waitlist/{entry.token}"
+    assert entry.user_id == customer.id and entry.is_confirmed  # the address is proven
 
 
 def test_an_account_place_needs_its_account(app, customer_client, customer, db, full):

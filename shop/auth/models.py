@@ -39,6 +39,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set once the owner opens the link e-mailed at registration (or a password reset link):
+    # until then nothing that belongs to the address (guest places, orders) joins the account.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def set_password(self, password: str) -> None:
         """Hash and store a new password, logging out every other session."""
@@ -49,6 +52,11 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """True when password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_verified(self) -> bool:
+        """The owner proved the e-mail address is theirs."""
+        return self.email_verified_at is not None
 
     def get_id(self) -> str:
         """Flask-Login id: the row id plus the session token, so old cookies die."""

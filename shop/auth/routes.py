@@ -18,11 +18,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.auth import services
 from shop.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from shop.auth.models import new_session_token
 from shop.core.errors import ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.security import is_safe_next
 from shop.core.time import utcnow
 from shop.extensions import db, limiter
+from shop.mail import render_email, send_now
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -34,8 +36,40 @@ def _auth_limit() -> str:
     return current_app.config["AUTH_RATE_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["AUTH_ADDRESS_RATE_LIMIT"]
+
+
+def _account_ceiling() -> str:
+    return current_app.config["AUTH_ACCOUNT_RATE_LIMIT"]
+
+
+def _typed_email() -> str:
+    return (request.form.get("email") or "").strip().lower()
+
+
 def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
+    return "account:" + _typed_email()
+
+
+def _account_address_key() -> str:
+    # Strict, but only for this address: a stranger's failures cannot lock the owner out.
+    return f"account:{_typed_email()}|{request.remote_addr or 'unknown'}"
+
+
+def _login_failed(response) -> bool:
+    # A successful log-in redirects; only failures count toward the per-account limits.
+    return response.status_code != 302
+
+
+def _warn_owner(limit) -> None:
+    """The per-account ceiling tripped: tell the owner once per window, not per attempt."""
+    user = services.find_user_by_email(_typed_email())
+    window = f"1 per {limit.limit.get_expiry()} second"
+    if user is None or not services.once_per_window(f"login-ceiling:{user.id}", window):
+        return
+    current_app.logger.warning("log-in ceiling reached: user=%s", user.id)
+    send_now(render_email(user.email, "login_ceiling", locale=user.locale, user=user))
 
 
 def _renew_session() -> None:
@@ -59,29 +93,73 @@ def _form_error(form, error: ValidationFailed) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(
+            services.register_user(
                 form.email.data, form.name.data, form.password.data, str(get_locale())
             )
         except ValidationFailed as error:
             _form_error(form, error)
         else:
+            # The same page whether the address was new or already had an account.
             db.session.commit()
-            _renew_session()
-            login_user(user)
-            flash(_("Welcome to Taller, %(name)s!", name=user.name), "success")
-            return _redirect_next(url_for("main.index"))
+            return render_template("auth/register_sent.html", email=form.email.data.lower())
     return render_template("auth/register.html", form=form)
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.route("/verify/<token>", methods=["GET", "POST"])
 @limiter.limit(_auth_limit, methods=["POST"])
-@limiter.limit(_auth_limit, key_func=_account_key, methods=["POST"])
+def verify_email(token: str):
+    """The link from the registration e-mail: a button (GETs never write) that proves it."""
+    form = PostForm()
+    if form.validate_on_submit():
+        try:
+            user = services.verify_email(token)
+        except services.VerifyLinkInvalid as error:
+            db.session.rollback()
+            return render_template("auth/verify_invalid.html", message=error.message), 400
+        db.session.commit()
+        flash(_("Thank you: your e-mail address is confirmed."), "success")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(url_for("auth.account"))
+        return redirect(url_for("auth.login"))
+    return render_template("auth/verify.html", form=form)
+
+
+@bp.route("/account/verify", methods=["POST"])
+@login_required
+@limiter.limit("3 per hour", key_func=lambda: f"verify:{current_user.id}", methods=["POST"])
+def resend_verification():
+    if PostForm().validate_on_submit() and not current_user.is_verified:
+        services.send_verification(current_user)
+        db.session.commit()
+        flash(
+            _(
+                "We sent a new link to %(email)s. Open it to confirm the address.",
+                email=current_user.email,
+            ),
+            "info",
+        )
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(
+    _auth_limit, key_func=_account_address_key, methods=["POST"], deduct_when=_login_failed
+)
+@limiter.limit(
+    _account_ceiling,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    on_breach=_warn_owner,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -108,6 +186,10 @@ def login():
 def logout():
     form = PostForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        # A new session token: every copy of this account's session and remember-me cookies
+        # (on this device or copied elsewhere) stops working, not just this browser's.
+        current_user.session_token = new_session_token()
+        db.session.commit()
         logout_user()
         _renew_session()
         flash(_("You are logged out."), "info")
@@ -145,6 +227,7 @@ def reset_password(token: str):
         try:
             user = services.reset_password(token, form.password.data)
         except services.ResetLinkInvalid as error:
+            db.session.rollback()
             return render_template("auth/reset_invalid.html", message=error.message), 400
         except ValidationFailed as error:
             _form_error(form, error)

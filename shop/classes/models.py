@@ -322,6 +322,9 @@ class WaitlistEntry(db.Model):
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    # A guest's place counts (gets offers) only once the address is confirmed from the e-mail;
+    # a verified account's place is confirmed when it joins.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -332,6 +335,11 @@ class WaitlistEntry(db.Model):
     def attendees(self) -> list[str]:
         """Names given for the seats, one per line."""
         return [name for name in self.attendee_names.splitlines() if name.strip()]
+
+    @property
+    def is_confirmed(self) -> bool:
+        """The address was proven: the place is in line for offers."""
+        return self.confirmed_at is not None
 
     @property
     def is_active(self) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from shop.auth.models import User
 from shop.classes.models import (
     ACTIVE_WAITLIST,
     Class,
@@ -97,7 +98,7 @@ class JoinRequest:
     name: str
     quantity: int
     attendees: list[str]
-    user_id: int | None = None
+    user_id: int | None = None  # kept only when that account's address is verified
     locale: str = "es"
 
 
@@ -124,8 +125,30 @@ def _active_entry(session_id: int, email: str) -> WaitlistEntry | None:
     )
 
 
+def _verified_account(user_id: int | None, email: str) -> int | None:
+    """The account's id when it proved this very address; else None (it joins as a guest)."""
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_verified or user.email != email:
+        return None
+    return user.id
+
+
+def _live_places(session_id: int) -> int:
+    """Confirmed places still in line: what the queue cap counts (unconfirmed ones cannot
+    crowd out real people)."""
+    return queue_sizes([session_id]).get(session_id, 0)
+
+
 def join(request: JoinRequest, now: datetime | None = None) -> WaitlistEntry:
-    """Queue up for a session that has fewer free seats than wanted; e-mails a confirmation."""
+    """Queue up for a session that has fewer free seats than wanted; e-mails the private link.
+
+    A verified account's place is in line at once. Anyone else (a guest, an account whose
+    address is not proven yet) gets a place that counts only once confirmed from the e-mail:
+    invented addresses can never hold freed seats, and nobody but the address's owner learns
+    the place's private link.
+    """
     now = now or utcnow()
     session = _public_session(request.session_id, lock=True)
     if session is None:
@@ -146,19 +169,24 @@ def join(request: JoinRequest, now: datetime | None = None) -> WaitlistEntry:
         raise ValidationFailed(
             str(_l("Seats are free right now: book them instead of waiting.")), field="quantity"
         )
+    user_id = _verified_account(request.user_id, email)
     existing = _active_entry(session.id, email)
-    if existing is not None and existing.user_id is None and request.user_id is not None:
-        existing.user_id = request.user_id  # joined as a guest before: now in their account
+    if existing is not None and existing.user_id is None and user_id is not None:
+        # Joined as a guest before; the account has proven the address, so the place is theirs.
+        existing.user_id = user_id
+        if existing.confirmed_at is None:
+            existing.confirmed_at = now
         return existing
-    if existing is not None:
+    if existing is not None:  # never hand over or move someone else's place
         raise ValidationFailed(
             str(_l("You are already on the waitlist for this session.")), field="email"
         )
-    if queue_sizes([session.id]).get(session.id, 0) >= MAX_QUEUE:
+    if _live_places(session.id) >= MAX_QUEUE:
         raise ValidationFailed(str(_l("The waitlist for this session is full.")), field="quantity")
     entry = WaitlistEntry(
         session_id=session.id,
-        user_id=request.user_id,
+        user_id=user_id,
+        confirmed_at=now if user_id is not None else None,
         email=email,
         name=request.name.strip()[:120],
         locale=request.locale,
@@ -187,14 +215,45 @@ def join(request: JoinRequest, now: datetime | None = None) -> WaitlistEntry:
     return entry
 
 
+def confirm(entry: WaitlistEntry, now: datetime | None = None) -> bool:
+    """The guest opened the e-mailed link and confirmed: the place joins the line (keeping its
+    turn) and may get freed seats at once. Returns False when it was already confirmed."""
+    now = now or utcnow()
+    lock_sessions([entry.session_id])
+    if entry.confirmed_at is not None:
+        return False
+    if entry.status != W.WAITING:
+        raise InvalidTransition(str(_l("You are no longer on this waitlist.")))
+    if _live_places(entry.session_id) >= MAX_QUEUE:
+        raise ValidationFailed(str(_l("The waitlist for this session is full.")))
+    result = db.session.execute(
+        update(WaitlistEntry)
+        .where(
+            WaitlistEntry.id == entry.id,
+            WaitlistEntry.status == W.WAITING,
+            WaitlistEntry.confirmed_at.is_(None),
+        )
+        .values(confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(entry)
+    if result.rowcount != 1:
+        return False
+    log.info("waitlist entry %s confirmed", entry.id)
+    offer_free_seats(entry.session_id, now)
+    db.session.refresh(entry)
+    return True
+
+
 def position(entry: WaitlistEntry) -> int | None:
     """1 for the first person still waiting; None once no longer waiting."""
-    if entry.status != W.WAITING:
+    if entry.status != W.WAITING or entry.confirmed_at is None:
         return None
     ahead = db.session.scalar(
         select(func.count(WaitlistEntry.id)).where(
             WaitlistEntry.session_id == entry.session_id,
             WaitlistEntry.status == W.WAITING,
+            WaitlistEntry.confirmed_at.is_not(None),
             WaitlistEntry.id < entry.id,
         )
     )
@@ -234,6 +293,7 @@ def offer_free_seats(session_id: int, now: datetime | None = None) -> list[Waitl
         .where(
             WaitlistEntry.session_id == session_id,
             WaitlistEntry.status == W.WAITING,
+            WaitlistEntry.confirmed_at.is_not(None),  # unconfirmed addresses never hold seats
             WaitlistEntry.quantity <= free,
         )
         .order_by(WaitlistEntry.id)
@@ -342,7 +402,9 @@ def offer_seats_of_classes(class_ids: list[int], now: datetime | None = None) ->
             ClassSession.status == SessionStatus.SCHEDULED,
             ClassSession.starts_at > now,
             ClassSession.id.in_(
-                select(WaitlistEntry.session_id).where(WaitlistEntry.status == W.WAITING)
+                select(WaitlistEntry.session_id).where(
+                    WaitlistEntry.status == W.WAITING, WaitlistEntry.confirmed_at.is_not(None)
+                )
             ),
         )
         .order_by(ClassSession.id)
@@ -425,12 +487,16 @@ def entries_for_session(session_id: int) -> list[WaitlistEntry]:
 
 
 def queue_sizes(session_ids: list[int]) -> dict[int, int]:
-    """Live places (waiting or holding an offer) per session, in one query."""
+    """Confirmed live places (waiting or holding an offer) per session, in one query."""
     if not session_ids:
         return {}
     rows = db.session.execute(
         select(WaitlistEntry.session_id, func.count(WaitlistEntry.id))
-        .where(WaitlistEntry.session_id.in_(session_ids), WaitlistEntry.status.in_(ACTIVE_WAITLIST))
+        .where(
+            WaitlistEntry.session_id.in_(session_ids),
+            WaitlistEntry.status.in_(ACTIVE_WAITLIST),
+            WaitlistEntry.confirmed_at.is_not(None),
+        )
         .group_by(WaitlistEntry.session_id)
     )
     return dict(rows.all())

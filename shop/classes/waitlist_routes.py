@@ -47,6 +47,17 @@ def join_waitlist(session_id: int):
             show_error(form, error)
         else:
             db.session.commit()
+            if not entry.is_confirmed:
+                # The private link goes only to the address: whoever typed it here may not own it.
+                flash(
+                    _(
+                        "Almost done: we sent a link to %(email)s. Open it to confirm your place "
+                        "on the waitlist; until then it does not count.",
+                        email=entry.email,
+                    ),
+                    "info",
+                )
+                return redirect(url_for("classes.detail", slug=klass.slug))
             flash(
                 _("You are on the waitlist. We sent the details to %(email)s.", email=entry.email),
                 "success",
@@ -93,6 +104,23 @@ def _render_entry(entry: WaitlistEntry, offer_form: OfferForm | None = None, sta
 @bp.route("/waitlist/<token>")
 def waitlist_entry(token: str):
     return _render_entry(_entry_for_viewer(token))
+
+
+@bp.route("/waitlist/<token>/confirm", methods=["POST"])
+def confirm_waitlist_place(token: str):
+    """The e-mailed link proves the address: the place joins the line."""
+    entry = _entry_for_viewer(token)
+    if PostForm().validate_on_submit():
+        try:
+            confirmed = waitlist.confirm(entry)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            if confirmed:
+                flash(_("Your place on the waitlist is confirmed."), "success")
+    return redirect(url_for("classes.waitlist_entry", token=token))
 
 
 @bp.route("/waitlist/<token>/book", methods=["POST"])

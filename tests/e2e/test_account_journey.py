@@ -15,7 +15,7 @@ def open_menu(page):
     expect(page.locator("#nav-menu")).not_to_have_class(re.compile(r"\bcollapsing\b"))
 
 
-def test_register_log_out_log_in(page, live_server):
+def test_register_confirm_log_in_log_out_log_in(page, live_server, outbox):
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     open_menu(page)
@@ -32,9 +32,18 @@ def test_register_log_out_log_in(page, live_server):
     page.get_by_label("Contraseña", exact=True).fill("barro y fuego 2026")
     page.get_by_label("Repite la contraseña").fill("barro y fuego 2026")
     page.get_by_role("button", name="Crear cuenta").click()
-    expect(page.get_by_role("status")).to_contain_text(
-        "Bienvenida o bienvenido a Taller, Rosa Alfarera"
-    )
+    expect(page.get_by_role("heading", name="Revisa tu correo para terminar")).to_be_visible()
+
+    # The address is confirmed from the e-mailed link, then she logs in.
+    body = outbox.body(outbox.to("rosa@example.com")[0])
+    link = re.search(r"http://\S+/auth/verify/\S+", body).group(0)
+    page.goto(link.replace("http://127.0.0.1:5000", live_server.url))
+    page.get_by_role("button", name="Confirmar mi dirección").click()
+    expect(page.get_by_text("Gracias: tu dirección de correo está confirmada.")).to_be_visible()
+    page.get_by_label("Correo electrónico").fill("rosa@example.com")
+    page.get_by_label("Contraseña").fill("barro y fuego 2026")
+    page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page.get_by_text("Hola de nuevo, Rosa Alfarera.")).to_be_visible()
 
     # On a phone the navigation is collapsed behind the menu button.
     open_menu(page)

@@ -1,4 +1,5 @@
-"""Journey: a guest joins the waitlist of a full ceramics session on her phone; a booked
+"""Journey: a guest joins the waitlist of a full ceramics session on her phone and confirms
+her place from the e-mail; a booked
 customer cancels; the seat is held for the guest, who follows the e-mailed link, books and
 pays it, and gets the confirmation with the calendar file."""
 
@@ -38,6 +39,14 @@ def test_full_session_waitlist_offer_booked_from_the_email(
     row.get_by_label("Correo electrónico").fill("gina@example.com")
     page.screenshot(path="/tmp/waitlist-form-phone.png", full_page=True)
     row.get_by_role("button", name="Apuntarme a la lista de espera").click()
+    expect(page.get_by_text("Casi listo: enviamos un enlace a gina@example.com.")).to_be_visible()
+
+    # The place counts once she confirms the address from the e-mailed link.
+    joined = outbox.to("gina@example.com")[0]
+    link = re.search(r"http://\S+/waitlist/\S+", outbox.body(joined)).group(0)
+    page.goto(link.replace("http://127.0.0.1:5000", live_server.url))
+    page.get_by_role("button", name="Confirmar mi lugar").click()
+    expect(page.get_by_text("Tu lugar en la lista de espera está confirmado.")).to_be_visible()
     expect(page.get_by_text("Eres el número 1 de la lista.")).to_be_visible()
     page.screenshot(path="/tmp/waitlist-place-phone.png", full_page=True)
 
