@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.test_artisans_routes import jpeg_bytes
+from tests.artisans.test_artisans_routes import jpeg_bytes
 
 
 def _log_in(page, email):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.artisans.test_artisans_routes import jpeg_bytes
 from tests.e2e.test_artisan_journey import _log_in
-from tests.test_artisans_routes import jpeg_bytes
 
 
 def test_publish_then_find_by_search_and_goal(page, live_server, db, tmp_path):

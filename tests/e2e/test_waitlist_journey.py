@@ -9,8 +9,8 @@ import re
 from playwright.sync_api import expect
 
 from tests import class_factories, factories
-from tests.test_bookings import book
-from tests.test_orders_services import pay
+from tests.bookings.test_bookings import book
+from tests.orders.test_orders_services import pay
 
 
 def test_full_session_waitlist_offer_booked_from_the_email(

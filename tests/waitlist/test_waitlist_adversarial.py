@@ -27,10 +27,10 @@ from shop.orders import services as orders
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order, OrderLine, OrderStatus
 from tests import class_factories, factories
+from tests.bookings.test_bookings import book
 from tests.conftest import count_queries, login, post_form
-from tests.test_bookings import book
-from tests.test_orders_services import pay
-from tests.test_waitlist import full_session, join
+from tests.orders.test_orders_services import pay
+from tests.waitlist.test_waitlist import full_session, join
 
 W = WaitlistStatus
 OFFER_SUBJECT = "Se liberaron cupos para ti"

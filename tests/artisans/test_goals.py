@@ -11,10 +11,10 @@ import pytest
 
 from shop.goals import KINDS, Goal, all_goals, get_goal, goal_choices
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 DATA_FILE = PROJECT / "shop" / "data" / "goals.json"
 CSS_FILE = PROJECT / "static" / "css" / "goals.css"
-REFERENCE_FILE = Path(__file__).resolve().parents[2] / "shared/reference/goals.json"
+REFERENCE_FILE = Path(__file__).resolve().parents[3] / "shared/reference/goals.json"
 HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 WHITE, NEAR_BLACK = "#FFFFFF", "#1A1A1A"
 

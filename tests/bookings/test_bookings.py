@@ -20,7 +20,7 @@ from shop.orders.cart import CartEntry
 from shop.orders.models import Order, OrderLine, OrderStatus
 from tests import class_factories
 from tests.conftest import post_form
-from tests.test_orders_services import pay
+from tests.orders.test_orders_services import pay
 
 
 def seats(db, session) -> int:
@@ -168,7 +168,7 @@ def test_confirmation_carries_the_calendar_and_link_downloads_it(app, client, db
         {"session_id": str(session.id), "quantity": "2", "attendees": "Ana\nLuis"},
     )
     assert response.headers["Location"] == "/cart"
-    from tests.test_orders_routes import place
+    from tests.orders.test_orders_routes import place
 
     response, _ = place(client)
     post_form(client, response.headers["Location"], {"outcome": "pay"})

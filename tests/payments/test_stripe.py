@@ -28,8 +28,9 @@ from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent, OrderStatus, Payment, Refund
 from shop.payments import services as payments
 from shop.payments.models import ProcessedEvent
-from tests import factories, stripe_support
-from tests.stripe_support import (
+from tests import factories
+from tests.support import stripe as stripe_support
+from tests.support.stripe import (
     CUSTOMER_EMAIL,
     WEBHOOK_PATH,
     Placed,

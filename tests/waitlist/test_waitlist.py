@@ -17,8 +17,8 @@ from shop.orders import services as orders
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order
 from tests import class_factories
-from tests.test_bookings import book
-from tests.test_orders_services import pay
+from tests.bookings.test_bookings import book
+from tests.orders.test_orders_services import pay
 
 W = WaitlistStatus
 _numbers = itertools.count(1)
