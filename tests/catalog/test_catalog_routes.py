@@ -10,8 +10,8 @@ from sqlalchemy import select
 from shop.catalog.models import Category, Product, ProductStatus
 from shop.extensions import db as _db
 from tests import factories
-from tests.artisans.test_artisans_routes import jpeg_bytes
 from tests.conftest import count_queries, login, post_form
+from tests.support.images import jpeg_bytes
 
 
 def product_form(**overrides) -> dict:

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from shop.classes.models import Class, ClassPhoto, ClassSession, ClassStatus, SessionStatus
 from shop.core.time import utcnow
 from tests import class_factories, factories
-from tests.artisans.test_artisans_routes import jpeg_bytes
 from tests.class_factories import ADDRESS, class_form
 from tests.conftest import count_queries, login, post_form
+from tests.support.images import jpeg_bytes
 
 EN = {"Accept-Language": "en"}
 # CLDR puts a narrow no-break space before AM/PM in English times.

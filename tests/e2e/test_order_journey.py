@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests import class_factories, factories
-from tests.e2e.test_artisan_journey import _log_in
+from tests.support.browser import log_in
 
 
 def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, browser):
@@ -49,7 +49,7 @@ def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, brow
 
     artisan_context = browser.new_context(base_url=live_server.url, locale="es-EC")
     artisan_page = artisan_context.new_page()
-    _log_in(artisan_page, potter.user.email)
+    log_in(artisan_page, potter.user.email)
     artisan_page.goto("/workshop/orders")
     artisan_page.get_by_role("link", name="T-").first.click()
     expect(artisan_page.get_by_text("Av. Amazonas N34, Quito")).to_be_visible()
