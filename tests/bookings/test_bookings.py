@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -21,6 +20,7 @@ from shop.orders.models import Order, OrderLine, OrderStatus
 from tests import class_factories
 from tests.conftest import post_form
 from tests.orders.test_orders_services import pay
+from tests.support.threads import race
 
 
 def seats(db, session) -> int:
@@ -194,54 +194,31 @@ def test_address_stays_private_before_booking(client, db):
     assert "/cart/add-seats" in html
 
 
-def test_thirty_threads_for_eight_seats(backend, database_url, tmp_path, app, db):
-    if backend != "postgresql":
-        pytest.skip("row-level races need PostgreSQL (SQLite serialises all writers)")
-    from shop import create_app
-    from tests.conftest import _config
-
+def test_thirty_threads_for_eight_seats(pg_app, db):
     session = class_factories.session(capacity=8)
     _db.session.commit()
     session_id = session.id  # threads must not touch the test's own db session
-    config = _config(database_url, tmp_path)
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 40, "max_overflow": 0}
-    racing = create_app(config)
-    barrier = threading.Barrier(30)
-    results: list[str] = []
 
-    def buyer(index: int) -> None:
-        with racing.app_context(), racing.test_request_context():
-            request = services.CheckoutRequest(
-                entries=[CartEntry("seat", session_id, 1, (f"P{index}",))],
-                contact=services.Contact("P", f"p{index}@example.com"),
-                deliveries={},
-                checkout_token=f"thread-{index}",
-            )
-            barrier.wait()
-            try:
-                services.place_order(request)
-                _db.session.commit()
-                results.append("booked")
-            except services.OutOfStock as error:
-                _db.session.rollback()
-                results.append(
-                    "full"
-                    if "full" in error.message or "completa" in error.message
-                    else error.message
-                )
-            except Exception as error:
-                _db.session.rollback()
-                results.append(f"error {type(error).__name__}")
-            finally:
-                _db.session.remove()
+    def buyer(index: int):
+        request = services.CheckoutRequest(
+            entries=[CartEntry("seat", session_id, 1, (f"P{index}",))],
+            contact=services.Contact("P", f"p{index}@example.com"),
+            deliveries={},
+            checkout_token=f"thread-{index}",
+        )
 
-    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    with racing.app_context():
-        _db.engine.dispose()
+        def buy() -> None:
+            services.place_order(request)
+
+        return f"buyer-{index}", buy
+
+    def refused(error) -> str:
+        if not isinstance(error, services.OutOfStock):
+            return f"error {type(error).__name__}"
+        return "full" if "full" in error.message or "completa" in error.message else error.message
+
+    outcomes = race(pg_app, [buyer(i) for i in range(30)], refused=refused, seconds=60)
+    results = [{"ok": "booked"}.get(outcome, outcome) for _name, outcome in outcomes]
     assert Counter(results) == {"booked": 8, "full": 22}, Counter(results)
     assert seats(db, session) == 8
     assert db.session.scalar(select(func.sum(OrderLine.quantity))) == 8

@@ -3,54 +3,38 @@
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter
 
 from sqlalchemy import func, select
 
 from shop.catalog.models import Product
-from shop.extensions import db as _db
 from shop.orders import services
 from shop.orders.cart import CartEntry
 from shop.orders.models import Delivery, Order, OrderLine
 from tests import factories
+from tests.support.threads import race
+
+# What the tests count: a buyer either placed the order or found the units sold out.
+OUTCOMES = {"ok": "ok", "refused OutOfStock": "sold out"}
 
 
-def _buy(app, barrier, entries, artisan_ids, results, index):
-    with app.app_context(), app.test_request_context():
-        request = services.CheckoutRequest(
-            entries=entries,
-            contact=services.Contact("Buyer", f"buyer{index}@example.com"),
-            deliveries=dict.fromkeys(artisan_ids, Delivery.PICKUP),
-            checkout_token=f"race-{index}-{random.random()}",
-        )
-        barrier.wait()
-        try:
-            services.place_order(request)
-            _db.session.commit()
-            results.append("ok")
-        except services.OutOfStock:
-            _db.session.rollback()
-            results.append("sold out")
-        except Exception as error:  # anything else is a failure of the test
-            _db.session.rollback()
-            results.append(f"error: {type(error).__name__}: {error}")
-        finally:
-            _db.session.remove()
+def _buyer(index: int, entries, artisan_ids):
+    request = services.CheckoutRequest(
+        entries=entries,
+        contact=services.Contact("Buyer", f"buyer{index}@example.com"),
+        deliveries=dict.fromkeys(artisan_ids, Delivery.PICKUP),
+        checkout_token=f"race-{index}-{random.random()}",
+    )
+
+    def buy() -> None:
+        services.place_order(request)
+
+    return f"buyer-{index}", buy
 
 
 def _race(app, jobs):
-    barrier = threading.Barrier(len(jobs))
-    results: list[str] = []
-    threads = [
-        threading.Thread(target=_buy, args=(app, barrier, entries, ids, results, i))
-        for i, (entries, ids) in enumerate(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    outcomes = race(app, [_buyer(i, entries, ids) for i, (entries, ids) in enumerate(jobs)])
+    return [OUTCOMES.get(outcome, outcome) for _name, outcome in outcomes]
 
 
 def test_fifty_buyers_for_ten_units(pg_app, db):

@@ -50,13 +50,13 @@ from tests.support.stripe import (
     post_live,
     processed_events,
     refresh,
-    run_together,
     sample_url,
     sign,
     start_again,
     stock_of,
     wait_order_status,
 )
+from tests.support.threads import run_together
 
 # The support module's fixtures, made visible here (pytest finds them by their own names).
 localstripe = stripe_support.localstripe

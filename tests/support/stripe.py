@@ -40,6 +40,7 @@ from shop.payments import services as payments
 from shop.payments.models import ProcessedEvent
 from tests import factories
 from tests.conftest import IsolatedClient, LiveServer, _config
+from tests.support.threads import Timeout
 
 SECRET_KEY = "sk_test_taller_suite"
 PUBLISHABLE_KEY = "pk_test_taller_suite"
@@ -48,41 +49,6 @@ WEBHOOK_ENDPOINT_ID = "taller"  # one endpoint, re-pointed at each test's live s
 CUSTOMER_EMAIL = "gina@example.com"
 WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.05
-
-
-class Timeout(Exception):
-    """A bounded wait ran out."""
-
-
-def run_together(*functions: Callable[[], Any], seconds: float = 60) -> list[Any]:
-    """Run the functions in threads released at the same instant; return their results.
-
-    An exception in any thread is raised here (threads do not swallow failures).
-    """
-    barrier = threading.Barrier(len(functions))
-    results: list[Any] = [None] * len(functions)
-    errors: list[BaseException] = []
-
-    def run(index: int, function: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=seconds)
-            results[index] = function()
-        except BaseException as error:  # re-raised in the caller's thread
-            errors.append(error)
-
-    threads = [
-        threading.Thread(target=run, args=(index, function), daemon=True)
-        for index, function in enumerate(functions)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds)
-    if any(thread.is_alive() for thread in threads):
-        raise Timeout(f"threads still running after {seconds:.0f} s")
-    if errors:
-        raise errors[0]
-    return results
 
 
 def wait_for(check: Callable[[], Any], what: str, seconds: float = WAIT_SECONDS) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from shop.classes import display, waitlist
 from shop.classes import services as class_services
@@ -30,6 +30,15 @@ from tests import class_factories, factories
 from tests.bookings.test_bookings import book
 from tests.conftest import count_queries, login, post_form
 from tests.orders.test_orders_services import pay
+from tests.support.threads import (
+    Gate,
+    Worker,
+    errors_of,
+    finish,
+    gate_function,
+    race,
+    wait_for_lock_waiters,
+)
 from tests.waitlist.test_waitlist import full_session, join
 
 W = WaitlistStatus
@@ -122,115 +131,6 @@ def statuses(db, ids) -> list[WaitlistStatus]:
 
 def contact(entry: WaitlistEntry) -> orders.Contact:
     return orders.Contact(entry.name, entry.email)
-
-
-def race(app, jobs: list[tuple[str, Callable[[], object]]]) -> list[tuple[str, str]]:
-    """Run every named job in its own thread, connection and transaction, released at once."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[tuple[str, str]] = []
-
-    def run(name, job):
-        with app.app_context(), app.test_request_context():
-            barrier.wait()
-            try:
-                outcome = job()
-                _db.session.commit()
-                results.append((name, f"ok {outcome}" if outcome is not None else "ok"))
-            except DomainError as error:  # OutOfStock, OfferExpired, InvalidTransition...
-                _db.session.rollback()
-                results.append((name, f"refused {type(error).__name__}"))
-            except Exception as error:  # deadlocks, constraint violations: the test fails
-                _db.session.rollback()
-                results.append((name, f"error {type(error).__name__}: {str(error)[:900]}"))
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results
-
-
-class Gate:
-    """Stops one named thread at a chosen call until the test lets it go on."""
-
-    def __init__(self) -> None:
-        self.arrived = threading.Event()
-        self.go = threading.Event()
-
-    def pass_(self) -> None:
-        self.arrived.set()
-        assert self.go.wait(60), "the gate was never opened"
-
-
-def gate_function(monkeypatch, module, name: str, gates: dict[str, Gate]) -> None:
-    """Make module.name wait at its gate (once) when called from a gated thread."""
-    original = getattr(module, name)
-
-    def gated(*args, **kwargs):
-        gate = gates.get(threading.current_thread().name)
-        if gate is not None and not gate.arrived.is_set():
-            gate.pass_()
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, gated)
-
-
-class Worker(threading.Thread):
-    """One transaction in its own thread and connection; remembers its result or error."""
-
-    def __init__(self, app, name: str, job: Callable[[], object], before_commit=None) -> None:
-        super().__init__(name=name, daemon=True)
-        self.app, self.job, self.before_commit = app, job, before_commit
-        self.result = None
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        with self.app.app_context(), self.app.test_request_context():
-            try:
-                self.result = self.job()
-                if self.before_commit:
-                    self.before_commit()
-                _db.session.commit()
-            except BaseException as error:
-                _db.session.rollback()
-                self.error = error
-            finally:
-                _db.session.remove()
-
-
-def wait_for_lock_waiters(db, count: int = 1, timeout: float = 15) -> None:
-    """Block until `count` PostgreSQL backends wait on a row lock."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with db.engine.connect() as connection:
-            waiting = connection.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            ).scalar()
-        if waiting >= count:
-            return
-        time.sleep(0.05)
-    raise AssertionError("no transaction started waiting on a lock")
-
-
-def finish(*workers: Worker) -> None:
-    for worker in workers:
-        worker.join(timeout=60)
-        assert not worker.is_alive(), f"{worker.name} hung"
-
-
-def errors_of(*workers: Worker) -> dict[str, str]:
-    return {
-        w.name: f"{type(w.error).__name__}: {str(w.error)[:200]}"
-        for w in workers
-        if w.error is not None and not isinstance(w.error, DomainError)
-    }
 
 
 def one_offer_out(app, db, capacity=2, waiting=2, **kwargs):
