@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from datetime import timedelta
 
@@ -17,27 +16,15 @@ from shop.extensions import db as _db
 from shop.orders import cart, services
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order, OrderLine, OrderStatus
-from tests import class_factories
+from tests import factories
 from tests.conftest import post_form
-from tests.orders.test_orders_services import pay
+from tests.factories import book, pay
 from tests.support.threads import race
 
 
 def seats(db, session) -> int:
     db.session.expire_all()
     return db.session.get(ClassSession, session.id).seats_taken
-
-
-def book(session, quantity=1, names=None, token=None):
-    names = names or tuple(f"Person {i}" for i in range(quantity))
-    return services.place_order(
-        services.CheckoutRequest(
-            entries=[CartEntry("seat", session.id, quantity, names)],
-            contact=services.Contact("Lucía", "lucia@example.com"),
-            deliveries={},
-            checkout_token=token or f"seat-{random.random()}",
-        )
-    )
 
 
 @pytest.fixture
@@ -47,7 +34,7 @@ def ctx(app):
 
 
 def test_booking_reserves_seats_and_copies_price(db, ctx):
-    session = class_factories.session(capacity=8)
+    session = factories.session(capacity=8)
     order = book(session, 2, ("Ana", "Luis"))
     line = order.lines[0]
     assert line.is_seat and line.session_id == session.id and line.attendees == ["Ana", "Luis"]
@@ -64,19 +51,19 @@ def test_booking_reserves_seats_and_copies_price(db, ctx):
     ],
 )
 def test_full_or_cancelled_sessions_cannot_be_booked(db, ctx, setup, message):
-    session = class_factories.session(capacity=8, **setup)
+    session = factories.session(capacity=8, **setup)
     with pytest.raises(services.OutOfStock, match=message):
         book(session, 1)
 
 
 def test_past_session_cannot_be_booked(db, ctx):
-    session = class_factories.session(starts_at=utcnow() - timedelta(hours=1))
+    session = factories.session(starts_at=utcnow() - timedelta(hours=1))
     with pytest.raises(services.OutOfStock):
         book(session, 1)
 
 
 def test_cart_asks_one_name_per_seat(db, ctx):
-    session = class_factories.session()
+    session = factories.session()
     store = cart.SessionCart({})
     with pytest.raises(ValidationFailed) as error:
         cart.add_seats(store, session.id, 2, ["Only one"])
@@ -88,7 +75,7 @@ def test_cart_asks_one_name_per_seat(db, ctx):
 
 
 def test_expiry_and_cancellation_release_seats_once(db, ctx):
-    session = class_factories.session(capacity=8)
+    session = factories.session(capacity=8)
     order = book(session, 3)
     _db.session.commit()
     assert services.expire_orders(utcnow() + timedelta(minutes=31)) == 1
@@ -98,8 +85,8 @@ def test_expiry_and_cancellation_release_seats_once(db, ctx):
 
 
 def test_customer_cancels_within_policy_and_gets_refund(db, ctx, outbox):
-    session = class_factories.session(
-        klass=class_factories.class_(policy="flexible"), starts_at=utcnow() + timedelta(days=3)
+    session = factories.session(
+        klass=factories.class_(policy="flexible"), starts_at=utcnow() + timedelta(days=3)
     )
     order = book(session, 2)
     pay(order)
@@ -113,7 +100,7 @@ def test_customer_cancels_within_policy_and_gets_refund(db, ctx, outbox):
 
 
 def test_strict_policy_cancellation_frees_seats_without_refund(db, ctx):
-    session = class_factories.session(klass=class_factories.class_(policy="strict"))
+    session = factories.session(klass=factories.class_(policy="strict"))
     order = book(session, 1)
     pay(order)
     assert services.cancel_booking(order.lines[0]) == 0
@@ -123,7 +110,7 @@ def test_strict_policy_cancellation_frees_seats_without_refund(db, ctx):
 def test_artisan_cancelling_a_session_refunds_everyone_in_full(db, ctx, outbox):
     from shop.classes import services as class_services
 
-    session = class_factories.session(klass=class_factories.class_(policy="strict"))
+    session = factories.session(klass=factories.class_(policy="strict"))
     paid = book(session, 2)
     pay(paid)
     unpaid = book(session, 1)
@@ -139,10 +126,8 @@ def test_artisan_cancelling_a_session_refunds_everyone_in_full(db, ctx, outbox):
 
 
 def test_reminders_once_per_booking(db, ctx, outbox):
-    soon = class_factories.session(
-        starts_at=(utcnow() + timedelta(hours=20)).replace(microsecond=0)
-    )
-    later = class_factories.session(starts_at=utcnow() + timedelta(days=5))
+    soon = factories.session(starts_at=(utcnow() + timedelta(hours=20)).replace(microsecond=0))
+    later = factories.session(starts_at=utcnow() + timedelta(days=5))
     for session in (soon, later):
         pay(book(session, 1))
     _db.session.commit()
@@ -156,11 +141,11 @@ def test_reminders_once_per_booking(db, ctx, outbox):
     calendar = Calendar.from_ical(attachment.get_content())
     event = next(iter(calendar.walk("VEVENT")))
     assert event.decoded("dtstart").astimezone(soon.starts_at.tzinfo) == soon.starts_at
-    assert class_factories.ADDRESS in str(event.get("location"))
+    assert factories.ADDRESS in str(event.get("location"))
 
 
 def test_confirmation_carries_the_calendar_and_link_downloads_it(app, client, db, outbox):
-    session = class_factories.session()
+    session = factories.session()
     _db.session.commit()
     response = post_form(
         client,
@@ -168,7 +153,7 @@ def test_confirmation_carries_the_calendar_and_link_downloads_it(app, client, db
         {"session_id": str(session.id), "quantity": "2", "attendees": "Ana\nLuis"},
     )
     assert response.headers["Location"] == "/cart"
-    from tests.orders.test_orders_routes import place
+    from tests.support.checkout import place
 
     response, _ = place(client)
     post_form(client, response.headers["Location"], {"outcome": "pay"})
@@ -181,21 +166,21 @@ def test_confirmation_carries_the_calendar_and_link_downloads_it(app, client, db
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
     assert b"BEGIN:VALARM" in ics.data
     page = client.get(f"/orders/{order.access_token}").get_data(as_text=True)
-    assert class_factories.ADDRESS in page  # booked: the address is revealed
+    assert factories.ADDRESS in page  # booked: the address is revealed
     stranger = app.test_client()
     assert stranger.get(f"/orders/x/bookings/{line.id}.ics").status_code == 404
 
 
 def test_address_stays_private_before_booking(client, db):
-    session = class_factories.session()
+    session = factories.session()
     _db.session.commit()
     html = client.get(f"/classes/{session.class_.slug}").get_data(as_text=True)
-    assert class_factories.ADDRESS not in html
+    assert factories.ADDRESS not in html
     assert "/cart/add-seats" in html
 
 
 def test_thirty_threads_for_eight_seats(pg_app, db):
-    session = class_factories.session(capacity=8)
+    session = factories.session(capacity=8)
     _db.session.commit()
     session_id = session.id  # threads must not touch the test's own db session
 
@@ -227,7 +212,7 @@ def test_thirty_threads_for_eight_seats(pg_app, db):
 def test_roster_lists_paid_bookings_only(db, ctx):
     from shop.classes.roster import roster_entries
 
-    session = class_factories.session()
+    session = factories.session()
     pay(book(session, 2, ("Ana", "Luis")))
     book(session, 1, ("Unpaid",))
     entries = roster_entries(session)

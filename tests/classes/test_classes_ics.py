@@ -9,15 +9,15 @@ import pytest
 from icalendar import Calendar
 
 from shop.classes.ics import session_ics, session_uid
-from tests import class_factories
+from tests import factories
 
 
 @pytest.fixture
 def madrid_session(db):
-    klass = class_factories.class_(
+    klass = factories.class_(
         title="Encuadernación, a mano", timezone="Europe/Madrid", duration_minutes=150
     )
-    return class_factories.session(
+    return factories.session(
         klass=klass, starts_at=datetime(2026, 10, 31, 9, 0, tzinfo=UTC), seats_taken=3
     )
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from shop.classes.models import Class, ClassPhoto, ClassSession, ClassStatus, SessionStatus
 from shop.core.time import utcnow
-from tests import class_factories, factories
-from tests.class_factories import ADDRESS, class_form
+from tests import factories
 from tests.conftest import count_queries, login, post_form
+from tests.factories import ADDRESS, class_form
 from tests.support.images import jpeg_bytes
 
 EN = {"Accept-Language": "en"}
@@ -34,8 +34,8 @@ def approved(db, app):
 
 
 def _published(**kwargs) -> tuple[Class, ClassSession]:
-    klass = class_factories.class_(**kwargs)
-    return klass, class_factories.session(klass=klass, starts_at=SATURDAY_10_GYE, capacity=6)
+    klass = factories.class_(**kwargs)
+    return klass, factories.session(klass=klass, starts_at=SATURDAY_10_GYE, capacity=6)
 
 
 # Public pages
@@ -56,8 +56,8 @@ def test_listing_shows_local_time_with_the_zone_seats_price_and_policy(client, d
 
 
 def test_a_class_in_another_zone_is_shown_in_its_own_zone(client, db):
-    klass = class_factories.class_(title="Encuadernación", timezone="Europe/Madrid")
-    class_factories.session(klass=klass, starts_at=datetime(2030, 7, 6, 8, 0, tzinfo=UTC))
+    klass = factories.class_(title="Encuadernación", timezone="Europe/Madrid")
+    factories.session(klass=klass, starts_at=datetime(2030, 7, 6, 8, 0, tzinfo=UTC))
     db.session.commit()
     html = client.get("/classes").get_data(as_text=True)
     assert "sáb, 6 jul 2030, 10:00 (hora de Madrid / Europe/Madrid)" in html
@@ -68,13 +68,11 @@ def test_a_class_in_another_zone_is_shown_in_its_own_zone(client, db):
 def test_detail_lists_sessions_with_seats_full_and_cancelled(client, db):
     klass, first = _published(title="Telar de cintura", languages="Español, Kichwa")
     first.seats_taken = 6
-    class_factories.session(
-        klass=klass, starts_at=SATURDAY_10_GYE + timedelta(days=7), seats_taken=1
-    )
-    class_factories.session(
+    factories.session(klass=klass, starts_at=SATURDAY_10_GYE + timedelta(days=7), seats_taken=1)
+    factories.session(
         klass=klass, starts_at=SATURDAY_10_GYE + timedelta(days=14), status="cancelled"
     )
-    class_factories.session(klass=klass, starts_at=utcnow() - timedelta(days=2))  # past: not listed
+    factories.session(klass=klass, starts_at=utcnow() - timedelta(days=2))  # past: not listed
     db.session.commit()
     response = client.get(f"/classes/{klass.slug}", headers=EN)
     html = response.get_data(as_text=True)
@@ -172,7 +170,7 @@ def test_listing_runs_the_same_number_of_queries_for_1_and_20_classes(client, db
                     )
                 )
             )
-            class_factories.session(klass=klass, starts_at=SATURDAY_10_GYE + timedelta(days=3))
+            factories.session(klass=klass, starts_at=SATURDAY_10_GYE + timedelta(days=3))
         db.session.commit()
 
     add(1)
@@ -232,7 +230,7 @@ def test_every_workshop_class_url_is_owner_only(app, db, approved):
         assert anonymous.get(url).status_code == 302
         assert customer_client.get(url).status_code == 404
     # A session of another class under this class's URL is not found either.
-    other_session = class_factories.session(klass=class_factories.class_(artisan_workshop=artisan))
+    other_session = factories.session(klass=factories.class_(artisan_workshop=artisan))
     db.session.commit()
     assert owner.get(f"/workshop/classes/{klass.id}/sessions/{other_session.id}").status_code == 404
     # Nothing changed.
@@ -308,8 +306,8 @@ def test_validation_errors_re_render_with_what_was_typed(approved, db, overrides
 
 def test_edit_keeps_typed_values_after_a_service_error(approved, db):
     artisan, owner = approved
-    klass = class_factories.class_(artisan_workshop=artisan, title="Original")
-    class_factories.session(klass=klass)
+    klass = factories.class_(artisan_workshop=artisan, title="Original")
+    factories.session(klass=klass)
     db.session.commit()
     response = post_form(
         owner,
@@ -327,7 +325,7 @@ def test_edit_keeps_typed_values_after_a_service_error(approved, db):
 
 def test_pending_artisan_cannot_publish(app, db):
     artisan = factories.artisan(status="pending", user_account=factories.user(locale="en"))
-    klass = class_factories.class_(artisan_workshop=artisan, status="draft")
+    klass = factories.class_(artisan_workshop=artisan, status="draft")
     db.session.commit()
     client = app.test_client()
     login(client, artisan.user.email)
@@ -345,7 +343,7 @@ def test_pending_artisan_cannot_publish(app, db):
 
 def test_photos_upload_reorder_remove_and_limit(approved, db):
     artisan, owner = approved
-    klass = class_factories.class_(artisan_workshop=artisan)
+    klass = factories.class_(artisan_workshop=artisan)
     db.session.commit()
     url = f"/workshop/classes/{klass.id}/edit"
     files = [(io.BytesIO(jpeg_bytes((300 + i, 300))), f"p{i}.jpg") for i in range(3)]
@@ -377,7 +375,7 @@ def test_photos_upload_reorder_remove_and_limit(approved, db):
     db.session.expire_all()
     assert len(db.session.get(Class, klass.id).photos) == 2
     # A photo of another class cannot be moved from here.
-    other = class_factories.class_(artisan_workshop=artisan)
+    other = factories.class_(artisan_workshop=artisan)
     db.session.commit()
     assert (
         post_form(
@@ -392,7 +390,7 @@ def test_photos_upload_reorder_remove_and_limit(approved, db):
 
 def test_add_one_session_in_local_time(approved, db):
     artisan, owner = approved
-    klass = class_factories.class_(artisan_workshop=artisan, max_participants=5)
+    klass = factories.class_(artisan_workshop=artisan, max_participants=5)
     db.session.commit()
     response = post_form(
         owner,
@@ -408,7 +406,7 @@ def test_add_one_session_in_local_time(approved, db):
 
 def test_a_past_session_is_refused_with_the_form_kept(approved, db):
     artisan, owner = approved
-    klass = class_factories.class_(artisan_workshop=artisan)
+    klass = factories.class_(artisan_workshop=artisan)
     db.session.commit()
     response = post_form(
         owner,
@@ -424,7 +422,7 @@ def test_a_past_session_is_refused_with_the_form_kept(approved, db):
 
 def test_weekly_series_through_the_page(approved, db):
     artisan, owner = approved
-    klass = class_factories.class_(artisan_workshop=artisan, timezone="Europe/Madrid")
+    klass = factories.class_(artisan_workshop=artisan, timezone="Europe/Madrid")
     db.session.commit()
     response = post_form(
         owner,
@@ -450,7 +448,7 @@ def test_weekly_series_through_the_page(approved, db):
 
 def test_weekly_series_errors_re_render(approved, db):
     artisan, owner = approved
-    klass = class_factories.class_(artisan_workshop=artisan, timezone="America/New_York")
+    klass = factories.class_(artisan_workshop=artisan, timezone="America/New_York")
     db.session.commit()
     response = post_form(
         owner,
@@ -467,9 +465,7 @@ def test_weekly_series_errors_re_render(approved, db):
 
 def test_capacity_edit_refused_below_seats_taken(approved, db):
     artisan, owner = approved
-    class_session = class_factories.session(
-        klass=class_factories.class_(artisan_workshop=artisan), capacity=8
-    )
+    class_session = factories.session(klass=factories.class_(artisan_workshop=artisan), capacity=8)
     class_session.seats_taken = 5
     db.session.commit()
     url = f"/workshop/classes/{class_session.class_id}/sessions/{class_session.id}/capacity"
@@ -484,7 +480,7 @@ def test_capacity_edit_refused_below_seats_taken(approved, db):
 
 def test_cancel_needs_a_confirming_post(approved, db):
     artisan, owner = approved
-    class_session = class_factories.session(klass=class_factories.class_(artisan_workshop=artisan))
+    class_session = factories.session(klass=factories.class_(artisan_workshop=artisan))
     db.session.commit()
     url = f"/workshop/classes/{class_session.class_id}/sessions/{class_session.id}/cancel"
     page = owner.get(url, headers=EN).get_data(as_text=True)

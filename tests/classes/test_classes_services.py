@@ -15,7 +15,7 @@ from shop.classes import services
 from shop.classes.models import ClassStatus, SessionStatus, SkillLevel
 from shop.core.time import utcnow
 from shop.errors import InvalidTransition, NotAllowed, ValidationFailed
-from tests import class_factories, factories
+from tests import factories
 
 ALL_STATUSES = [s.value for s in ClassStatus]
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
@@ -29,7 +29,7 @@ def data(**overrides) -> services.ClassData:
         "min_participants": 2,
         "max_participants": 6,
         "meeting_area": "La Floresta",
-        "address": class_factories.ADDRESS,
+        "address": factories.ADDRESS,
         "timezone": "America/Guayaquil",
     }
     values.update(overrides)
@@ -42,7 +42,7 @@ def data(**overrides) -> services.ClassData:
 @pytest.mark.parametrize("action", list(services.TRANSITIONS))
 @pytest.mark.parametrize("start", ALL_STATUSES)
 def test_every_transition_is_allowed_or_refused(db, action, start):
-    klass = class_factories.class_(status=start)
+    klass = factories.class_(status=start)
     sources, target = services.TRANSITIONS[action]
     if ClassStatus(start) in sources:
         services.change_status(klass, action)
@@ -66,7 +66,7 @@ def test_the_transition_table_is_what_we_promise():
 
 
 def test_unknown_action_is_refused(db):
-    klass = class_factories.class_(status="draft")
+    klass = factories.class_(status="draft")
     with pytest.raises(InvalidTransition):
         services.change_status(klass, "delete")
 
@@ -76,7 +76,7 @@ def test_unknown_action_is_refused(db):
 )
 def test_only_approved_artisans_publish(db, artisan_status):
     artisan = factories.artisan(status=artisan_status)
-    klass = class_factories.class_(artisan_workshop=artisan, status="draft")
+    klass = factories.class_(artisan_workshop=artisan, status="draft")
     with pytest.raises(NotAllowed):
         services.change_status(klass, "publish")
     assert klass.status == ClassStatus.DRAFT
@@ -84,7 +84,7 @@ def test_only_approved_artisans_publish(db, artisan_status):
 
 
 def test_publishing_stamps_the_first_publication_only(db):
-    klass = class_factories.class_(status="draft")
+    klass = factories.class_(status="draft")
     services.change_status(klass, "publish")
     first = klass.published_at
     assert first is not None
@@ -94,8 +94,8 @@ def test_publishing_stamps_the_first_publication_only(db):
 
 
 def test_archiving_is_refused_while_upcoming_sessions_have_bookings(db):
-    klass = class_factories.class_()
-    booked = class_factories.session(klass=klass, seats_taken=2)
+    klass = factories.class_()
+    booked = factories.session(klass=klass, seats_taken=2)
     with pytest.raises(NotAllowed):
         services.change_status(klass, "archive")
     booked.status = SessionStatus.CANCELLED
@@ -164,10 +164,10 @@ def test_pending_artisans_may_prepare_drafts(db):
 
 
 def test_time_zone_cannot_change_under_upcoming_sessions(db):
-    klass = class_factories.class_()
+    klass = factories.class_()
     services.update_class(klass, data(timezone="America/Bogota"))
     assert klass.timezone == "America/Bogota"
-    class_factories.session(klass=klass)
+    factories.session(klass=klass)
     with pytest.raises(ValidationFailed) as error:
         services.update_class(klass, data(timezone="Europe/Madrid"))
     assert error.value.field == "timezone"
@@ -177,7 +177,7 @@ def test_time_zone_cannot_change_under_upcoming_sessions(db):
 
 
 def test_one_session_is_entered_in_the_class_zone_and_stored_in_utc(db):
-    klass = class_factories.class_(timezone="America/Guayaquil", max_participants=6)
+    klass = factories.class_(timezone="America/Guayaquil", max_participants=6)
     added = services.add_session(klass, date(2026, 12, 5), time(10, 0), now=NOW)
     assert added.starts_at == datetime(2026, 12, 5, 15, 0, tzinfo=UTC)
     assert added.local_start().replace(tzinfo=None) == datetime(2026, 12, 5, 10, 0)
@@ -190,7 +190,7 @@ def test_one_session_is_entered_in_the_class_zone_and_stored_in_utc(db):
 
 
 def test_a_past_session_is_refused(db):
-    klass = class_factories.class_()
+    klass = factories.class_()
     local_now = utcnow().astimezone(ZoneInfo(klass.timezone))
     an_hour_ago = local_now - timedelta(hours=1)
     with pytest.raises(ValidationFailed) as error:
@@ -201,28 +201,28 @@ def test_a_past_session_is_refused(db):
 
 
 def test_a_second_session_at_the_same_instant_is_refused(db):
-    klass = class_factories.class_()
+    klass = factories.class_()
     services.add_session(klass, date(2026, 12, 5), time(10, 0), now=NOW)
     with pytest.raises(ValidationFailed):
         services.add_session(klass, date(2026, 12, 5), time(10, 0), now=NOW)
 
 
 def test_a_time_skipped_by_the_clock_change_is_refused(db):
-    klass = class_factories.class_(timezone="America/New_York")
+    klass = factories.class_(timezone="America/New_York")
     with pytest.raises(ValidationFailed) as error:
         services.add_session(klass, date(2026, 3, 8), time(2, 30), now=NOW.replace(year=2025))
     assert error.value.field == "time"
 
 
 def test_a_time_that_happens_twice_means_the_first_one(db):
-    klass = class_factories.class_(timezone="America/New_York")
+    klass = factories.class_(timezone="America/New_York")
     added = services.add_session(klass, date(2026, 11, 1), time(1, 30), now=NOW)
     assert added.starts_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT
 
 
 def test_weekly_series_keeps_local_time_across_the_october_clock_change(db):
     """Europe/Madrid leaves summer time on Sunday 25 October 2026 at 03:00."""
-    klass = class_factories.class_(timezone="Europe/Madrid", max_participants=5)
+    klass = factories.class_(timezone="Europe/Madrid", max_participants=5)
     added = services.add_weekly_sessions(
         klass, weekday=5, starting=date(2026, 10, 1), local_time=time(10, 0), weeks=8, now=NOW
     )
@@ -243,7 +243,7 @@ def test_weekly_series_keeps_local_time_across_the_october_clock_change(db):
 
 
 def test_weekly_series_is_all_or_nothing(db):
-    klass = class_factories.class_()
+    klass = factories.class_()
     services.add_session(klass, date(2026, 12, 19), time(10, 0), now=NOW)
     with pytest.raises(ValidationFailed):
         services.add_weekly_sessions(
@@ -255,7 +255,7 @@ def test_weekly_series_is_all_or_nothing(db):
     ("weeks", "weekday", "field"), [(0, 1, "weeks"), (53, 1, "weeks"), (4, 7, "weekday")]
 )
 def test_weekly_series_limits(db, weeks, weekday, field):
-    klass = class_factories.class_()
+    klass = factories.class_()
     with pytest.raises(ValidationFailed) as error:
         services.add_weekly_sessions(
             klass,
@@ -269,7 +269,7 @@ def test_weekly_series_limits(db, weeks, weekday, field):
 
 
 def test_archived_classes_get_no_sessions(db):
-    klass = class_factories.class_(status="archived")
+    klass = factories.class_(status="archived")
     with pytest.raises(NotAllowed):
         services.add_session(klass, date(2026, 12, 5), time(10, 0), now=NOW)
 
@@ -278,7 +278,7 @@ def test_archived_classes_get_no_sessions(db):
 
 
 def test_capacity_can_grow_or_shrink_but_never_below_seats_taken(db):
-    booked = class_factories.session(capacity=8, seats_taken=5)
+    booked = factories.session(capacity=8, seats_taken=5)
     services.update_capacity(booked, 5)
     assert booked.capacity == 5 and booked.seats_left == 0 and booked.is_full
     services.update_capacity(booked, 40)  # no upper limit from the class maximum
@@ -292,7 +292,7 @@ def test_capacity_can_grow_or_shrink_but_never_below_seats_taken(db):
 
 
 def test_cancelled_sessions_keep_their_capacity(db):
-    cancelled = class_factories.session(status="cancelled")
+    cancelled = factories.session(status="cancelled")
     with pytest.raises(NotAllowed):
         services.update_capacity(cancelled, 3)
 
@@ -300,7 +300,7 @@ def test_cancelled_sessions_keep_their_capacity(db):
 def test_cancel_session_calls_the_hook_once(db, monkeypatch):
     calls = []
     monkeypatch.setattr(services, "on_session_cancelled", calls.append)
-    upcoming = class_factories.session()
+    upcoming = factories.session()
     assert services.cancel_session(upcoming) is upcoming
     assert upcoming.status == SessionStatus.CANCELLED and upcoming.cancelled_at is not None
     assert calls == [upcoming]
@@ -310,7 +310,7 @@ def test_cancel_session_calls_the_hook_once(db, monkeypatch):
 
 
 def test_a_started_session_cannot_be_cancelled(db):
-    started = class_factories.session(starts_at=utcnow() - timedelta(minutes=5))
+    started = factories.session(starts_at=utcnow() - timedelta(minutes=5))
     with pytest.raises(NotAllowed):
         services.cancel_session(started)
     assert started.status == SessionStatus.SCHEDULED
@@ -320,33 +320,33 @@ def test_a_started_session_cannot_be_cancelled(db):
 
 
 def test_public_classes_need_an_active_class_a_public_artisan_and_an_upcoming_session(db):
-    shown = class_factories.class_(title="Shown")
-    class_factories.session(klass=shown)
-    no_dates = class_factories.class_(title="No dates")
-    class_factories.session(klass=no_dates, starts_at=utcnow() - timedelta(days=1))
-    class_factories.session(klass=no_dates, status="cancelled")
-    hidden = class_factories.class_(title="Hidden", status="hidden")
-    class_factories.session(klass=hidden)
-    suspended = class_factories.class_(
+    shown = factories.class_(title="Shown")
+    factories.session(klass=shown)
+    no_dates = factories.class_(title="No dates")
+    factories.session(klass=no_dates, starts_at=utcnow() - timedelta(days=1))
+    factories.session(klass=no_dates, status="cancelled")
+    hidden = factories.class_(title="Hidden", status="hidden")
+    factories.session(klass=hidden)
+    suspended = factories.class_(
         title="Suspended", artisan_workshop=factories.artisan(status="suspended")
     )
-    class_factories.session(klass=suspended)
-    no_consent = class_factories.class_(
+    factories.session(klass=suspended)
+    no_consent = factories.class_(
         title="No consent", artisan_workshop=factories.artisan(consent=False)
     )
-    class_factories.session(klass=no_consent)
+    factories.session(klass=no_consent)
     found = db.session.scalars(services.public_classes(services.ClassFilters())).all()
     assert [c.title for c in found] == ["Shown"]
 
 
 def test_public_classes_are_ordered_by_next_session_and_filtered(db):
-    later = class_factories.class_(
+    later = factories.class_(
         title="Later", artisan_workshop=factories.artisan(city="Cuenca"), goals=[("gcm", 19)]
     )
-    sooner = class_factories.class_(title="Sooner")
-    class_factories.session(klass=later, starts_at=utcnow() + timedelta(days=3))
-    class_factories.session(klass=sooner, starts_at=utcnow() + timedelta(days=2))
-    class_factories.session(klass=sooner, starts_at=utcnow() + timedelta(days=9))
+    sooner = factories.class_(title="Sooner")
+    factories.session(klass=later, starts_at=utcnow() + timedelta(days=3))
+    factories.session(klass=sooner, starts_at=utcnow() + timedelta(days=2))
+    factories.session(klass=sooner, starts_at=utcnow() + timedelta(days=9))
 
     def titles(**filters):
         query = services.public_classes(services.ClassFilters(**filters))
@@ -378,7 +378,7 @@ def _insert_session(db, class_id: int, capacity: int, seats_taken: int) -> None:
 
 @pytest.mark.parametrize(("capacity", "seats_taken"), [(4, 5), (4, -1), (0, 0)])
 def test_check_constraints_refuse_impossible_seats(db, capacity, seats_taken):
-    klass = class_factories.class_()
+    klass = factories.class_()
     db.session.commit()
     with pytest.raises(IntegrityError):
         _insert_session(db, klass.id, capacity, seats_taken)
@@ -387,7 +387,7 @@ def test_check_constraints_refuse_impossible_seats(db, capacity, seats_taken):
 
 def test_conditional_reservation_update_cannot_overbook(db):
     """The orders feature's reservation statement, against the real column names."""
-    upcoming = class_factories.session(capacity=3, seats_taken=2)
+    upcoming = factories.session(capacity=3, seats_taken=2)
     db.session.commit()
     reserve = text(
         "UPDATE class_sessions SET seats_taken = seats_taken + :q"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import func, select
 
@@ -11,36 +9,13 @@ from shop.catalog.models import Product
 from shop.orders.models import CartItem, Order, OrderStatus
 from tests import factories
 from tests.conftest import csrf_token, login, post_form
+from tests.support.checkout import checkout_form, place
 
 
 def add(client, product, quantity=1):
     return post_form(
         client, "/cart/add", {"product_id": str(product.id), "quantity": str(quantity)}
     )
-
-
-def checkout_form(client, **overrides) -> dict:
-    html = client.get("/checkout").get_data(as_text=True)
-    token = re.search(r'name="checkout_token" type="hidden" value="([^"]+)"', html)
-    assert token, html[:2000]
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    data = {
-        "csrf_token": csrf,
-        "checkout_token": token.group(1),
-        "name": "Gina Guest",
-        "email": "gina@example.com",
-        "phone": "",
-        "address": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def place(client, product_ids_delivery: dict[int, str] | None = None, **overrides):
-    data = checkout_form(client, **overrides)
-    for artisan_id, choice in (product_ids_delivery or {}).items():
-        data[f"delivery_{artisan_id}"] = choice
-    return client.post("/checkout", data=data), data
 
 
 @pytest.fixture

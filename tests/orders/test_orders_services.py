@@ -15,6 +15,7 @@ from shop.orders.cart import CartEntry
 from shop.orders.models import Delivery, FulfilmentStatus, Order, OrderStatus
 from shop.payments import services as payments
 from tests import factories
+from tests.factories import pay
 
 OS = OrderStatus
 
@@ -33,25 +34,6 @@ def checkout(entries, *, deliveries=None, token=None, address="", user_id=None, 
 def stock(db, product) -> int:
     db.session.expire_all()
     return db.session.get(Product, product.id).stock
-
-
-def pay(order) -> str:
-    from shop.payments.gateway import DemoGateway
-
-    start = DemoGateway().start(order, 1)
-    from shop.extensions import db
-    from shop.orders.models import Payment
-
-    payment = Payment(
-        order_id=order.id,
-        gateway="demo",
-        gateway_ref=start.gateway_ref,
-        amount_cents=order.total_cents,
-        currency=order.currency,
-    )
-    db.session.add(payment)
-    db.session.flush()
-    return payments.confirm_payment(payment, order.total_cents, order.currency)
 
 
 @pytest.fixture

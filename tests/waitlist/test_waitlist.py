@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -16,12 +15,11 @@ from shop.extensions import db as _db
 from shop.orders import services as orders
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order
-from tests import class_factories
-from tests.bookings.test_bookings import book
-from tests.orders.test_orders_services import pay
+from tests import factories
+from tests.factories import book, full_session, pay
+from tests.factories import join_waitlist as join
 
 W = WaitlistStatus
-_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -40,32 +38,6 @@ def state(db, entry: WaitlistEntry) -> WaitlistStatus:
     return db.session.get(WaitlistEntry, entry.id).status
 
 
-def join(session, quantity=1, email=None, **kwargs) -> WaitlistEntry:
-    number = next(_numbers)
-    return waitlist.join(
-        waitlist.JoinRequest(
-            session_id=session.id,
-            email=email or f"waiting{number}@example.com",
-            name=f"Waiting {number}",
-            quantity=quantity,
-            attendees=[f"Guest {number}.{i}" for i in range(quantity)],
-            **kwargs,
-        )
-    )
-
-
-def full_session(db, capacity=2, **kwargs) -> tuple[ClassSession, list[Order]]:
-    """A session whose seats are all booked and paid, one seat per order."""
-    session = class_factories.session(capacity=capacity, **kwargs)
-    paid = []
-    for _ in range(capacity):
-        order = book(session, 1)
-        pay(order)
-        paid.append(order)
-    db.session.commit()
-    return session, paid
-
-
 def cancel_first_booking(db, paid: list[Order]) -> None:
     orders.cancel_booking(paid.pop(0).lines[0])
     db.session.commit()
@@ -75,7 +47,7 @@ def cancel_first_booking(db, paid: list[Order]) -> None:
 
 
 def test_join_needs_a_full_session_and_confirms_the_place(db, ctx, outbox):
-    session = class_factories.session(capacity=2)
+    session = factories.session(capacity=2)
     db.session.commit()
     with pytest.raises(ValidationFailed, match="libres"):
         join(session)  # seats are free: book them
@@ -112,7 +84,7 @@ def test_the_same_address_cannot_queue_twice(db, ctx):
 def test_join_refuses_what_could_never_be_booked(db, ctx, setup, quantity, message):
     if setup.get("starts_at") == "past":
         setup = {"starts_at": utcnow() - timedelta(hours=1)}
-    session = class_factories.session(capacity=2, seats_taken=2, **setup)
+    session = factories.session(capacity=2, seats_taken=2, **setup)
     db.session.commit()
     with pytest.raises(ValidationFailed, match=message):
         join(session, quantity)
@@ -123,9 +95,7 @@ def test_join_wants_one_name_per_seat_and_a_public_class(db, ctx):
     with pytest.raises(ValidationFailed) as error:
         waitlist.join(waitlist.JoinRequest(session.id, "a@example.com", "A", 2, ["Only one"]))
     assert error.value.field == "attendees"
-    hidden = class_factories.session(
-        klass=class_factories.class_(status="hidden"), capacity=1, seats_taken=1
-    )
+    hidden = factories.session(klass=factories.class_(status="hidden"), capacity=1, seats_taken=1)
     with pytest.raises(ValidationFailed):
         join(hidden)
 
@@ -364,7 +334,7 @@ def test_expire_orders_command_passes_on_offers(app, db, ctx, runner):
 def test_held_seats_survive_the_database_checks(db, ctx):
     from sqlalchemy.exc import IntegrityError
 
-    session = class_factories.session(capacity=2, seats_taken=1)
+    session = factories.session(capacity=2, seats_taken=1)
     session.seats_held = 2  # 1 + 2 > 2
     with pytest.raises(IntegrityError):
         _db.session.flush()

@@ -26,10 +26,10 @@ from shop.extensions import db as _db
 from shop.orders import services as orders
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order, OrderLine, OrderStatus
-from tests import class_factories, factories
-from tests.bookings.test_bookings import book
+from tests import factories
 from tests.conftest import count_queries, login, post_form
-from tests.orders.test_orders_services import pay
+from tests.factories import book, full_session, pay
+from tests.factories import join_waitlist as join
 from tests.support.threads import (
     Gate,
     Worker,
@@ -39,7 +39,6 @@ from tests.support.threads import (
     race,
     wait_for_lock_waiters,
 )
-from tests.waitlist.test_waitlist import full_session, join
 
 W = WaitlistStatus
 OFFER_SUBJECT = "Se liberaron cupos para ti"
@@ -265,7 +264,7 @@ def test_pg_expiring_two_due_offers_while_one_is_declined_does_not_deadlock(
 def test_pg_a_double_clicked_booking_cancellation_frees_its_seat_once(pg_app, app, db):
     """Two racing submits of "cancel my booking" (strict policy: no refund, so no refund limit
     check rolls the twin back). The seat must go back, and to the waitlist, exactly once."""
-    klass = class_factories.class_(policy="strict")
+    klass = factories.class_(policy="strict")
     with app.test_request_context():
         session, paid = full_session(db, capacity=2, klass=klass)
         first, second = join(session), join(session)
@@ -718,7 +717,7 @@ def test_entry_page_does_not_say_booked_after_the_claim_expired_unpaid(app, clie
 def test_offer_deadline_is_shown_in_the_class_time_zone_everywhere(
     app, customer_client, customer, db, outbox
 ):
-    klass = class_factories.class_(timezone="Asia/Tokyo")
+    klass = factories.class_(timezone="Asia/Tokyo")
     starts = (utcnow() + timedelta(days=3)).replace(microsecond=0)
     with app.test_request_context():
         session, paid = full_session(db, klass=klass, starts_at=starts)
@@ -756,7 +755,7 @@ def test_waitlist_pages_and_mails_never_reveal_the_address_or_other_people(app, 
         db.session.commit()
         orders.cancel_booking(paid[0].lines[0])
         db.session.commit()
-    address = class_factories.ADDRESS
+    address = factories.ADDRESS
     for message in outbox.to("first@example.com") + outbox.to("second@example.com"):
         body = outbox.body(message)
         assert address not in body and "Calle Secreta" not in body
@@ -835,12 +834,12 @@ def test_join_without_a_csrf_token_or_with_huge_inputs_creates_nothing(app, clie
 def test_class_page_queries_do_not_grow_with_full_sessions_and_places(
     app, customer_client, customer, db
 ):
-    klass = class_factories.class_()
+    klass = factories.class_()
 
     def add_full_sessions(count, start):
         with app.test_request_context():
             for day in range(start, start + count):
-                session = class_factories.session(
+                session = factories.session(
                     klass=klass,
                     capacity=1,
                     seats_taken=1,
@@ -868,7 +867,7 @@ def test_class_page_queries_do_not_grow_with_full_sessions_and_places(
 
 
 def test_a_partial_restock_refund_then_a_cancellation_frees_each_seat_once(db, ctx, admin):
-    session = class_factories.session(capacity=3)
+    session = factories.session(capacity=3)
     order = book(session, 3, ("A", "B", "C"))
     pay(order)
     db.session.commit()

@@ -14,7 +14,7 @@ from shop.orders import services as orders
 from shop.orders.models import Order, OrderStatus
 from tests import factories
 from tests.conftest import login, post_form
-from tests.waitlist.test_waitlist import full_session
+from tests.factories import full_session
 
 W = WaitlistStatus
 
