@@ -5,19 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.test_artisans_routes import jpeg_bytes
-
-
-def _log_in(page, email):
-    page.goto("/auth/login")
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
-    expect(page.get_by_role("status").first).to_be_visible()
-
-
-def _log_out(page):
-    page.context.clear_cookies()
+from tests.support.browser import log_in, log_out
+from tests.support.images import jpeg_bytes
 
 
 def test_apply_approve_publish(page, live_server, db, tmp_path):
@@ -27,7 +16,7 @@ def test_apply_approve_publish(page, live_server, db, tmp_path):
     (tmp_path / "me.jpg").write_bytes(jpeg_bytes((800, 800)))
     (tmp_path / "cover.jpg").write_bytes(jpeg_bytes((1600, 700)))
 
-    _log_in(page, applicant.email)
+    log_in(page, applicant.email)
     page.goto("/workshop/apply")
     page.get_by_label("Nombre del taller", exact=True).fill("Barro Vivo")
     page.get_by_label("Oficio", exact=True).fill("Cerámica")
@@ -48,15 +37,15 @@ def test_apply_approve_publish(page, live_server, db, tmp_path):
     assert page.goto(f"{live_server.url}/artisans/barro-vivo").status == 404
     page.js_errors.clear()  # the 404 above is logged by the browser on purpose
 
-    _log_out(page)
-    _log_in(page, admin.email)
+    log_out(page)
+    log_in(page, admin.email)
     page.goto("/admin/artisans")
     page.get_by_role("link", name="Barro Vivo").click()
     expect(page.get_by_text("Llegué a Quito con mis manos.")).to_be_visible()
     page.get_by_role("button", name="Aprobar").click()
     expect(page.get_by_role("status").first).to_contain_text("Barro Vivo")
 
-    _log_out(page)
+    log_out(page)
     page.goto("/artisans/barro-vivo")
     expect(page.get_by_role("heading", name="Barro Vivo")).to_be_visible()
     expect(page.locator(".story strong")).to_have_text("El barro")

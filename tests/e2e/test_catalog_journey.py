@@ -5,8 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.test_artisan_journey import _log_in
-from tests.test_artisans_routes import jpeg_bytes
+from tests.support.browser import log_in
+from tests.support.images import jpeg_bytes
 
 
 def test_publish_then_find_by_search_and_goal(page, live_server, db, tmp_path):
@@ -17,7 +17,7 @@ def test_publish_then_find_by_search_and_goal(page, live_server, db, tmp_path):
     for name in ("one", "two"):
         (tmp_path / f"{name}.jpg").write_bytes(jpeg_bytes((900, 900)))
 
-    _log_in(page, artisan.user.email)
+    log_in(page, artisan.user.email)
     page.goto("/workshop/products/new")
     page.get_by_label("Título").fill("Taza de cerámica azul")
     page.get_by_label("Categoría").select_option(label="Cerámica")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from shop.core.time import utcnow
 from tests import factories
-from tests.e2e.test_artisan_journey import _log_in
+from tests.support.browser import log_in
 
 ADDRESS = "Pasaje Reservado N24-118, departamento 2"
 
@@ -27,7 +27,7 @@ def test_create_schedule_publish_then_find(page, live_server, db):
     db.session.commit()
     first = _next_saturday()
 
-    _log_in(page, artisan.user.email)
+    log_in(page, artisan.user.email)
     page.goto("/workshop/classes/new")
     page.get_by_label("Título").fill("Cuencos de barro para principiantes")
     page.get_by_label("Descripción").fill("Modelamos un cuenco a mano y lo **esmaltamos**.")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests import class_factories, factories
-from tests.e2e.test_artisan_journey import _log_in
+from tests import factories
+from tests.support.browser import log_in
 
 
 def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, browser):
@@ -18,10 +18,10 @@ def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, brow
         artisan_workshop=potter, title="Jarrón azul", price_cents=4200, stock=2, shipping=True
     )
     teacher = factories.artisan(shop_name="Tejidos Süchon")
-    weaving = class_factories.class_(
+    weaving = factories.class_(
         artisan_workshop=teacher, title="Telar para principiantes", price_cents=3000
     )
-    class_factories.session(klass=weaving, capacity=6)
+    factories.session(klass=weaving, capacity=6)
     db.session.commit()
 
     page.goto(f"/products/{vase.slug}")
@@ -49,7 +49,7 @@ def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, brow
 
     artisan_context = browser.new_context(base_url=live_server.url, locale="es-EC")
     artisan_page = artisan_context.new_page()
-    _log_in(artisan_page, potter.user.email)
+    log_in(artisan_page, potter.user.email)
     artisan_page.goto("/workshop/orders")
     artisan_page.get_by_role("link", name="T-").first.click()
     expect(artisan_page.get_by_text("Av. Amazonas N34, Quito")).to_be_visible()
@@ -63,7 +63,7 @@ def test_guest_buys_artisan_ships_guest_follows_link(page, live_server, db, brow
     page.goto(order_link)
     expect(page.get_by_text("Servientrega 7788")).to_be_visible()
     expect(page.locator(".fulfilment-shipped")).to_have_text("enviado")
-    expect(page.get_by_text(class_factories.ADDRESS)).to_be_visible()  # revealed once booked
+    expect(page.get_by_text(factories.ADDRESS)).to_be_visible()  # revealed once booked
     with page.expect_download() as download:
         page.get_by_role("link", name="Añadir al calendario (.ics)").click()
     assert b"BEGIN:VEVENT" in Path(download.value.path()).read_bytes()

@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 from shop.catalog.models import Product
 from shop.orders import checkout as ordering
 from tests import factories
-from tests.e2e.test_artisan_journey import _log_in
-from tests.test_orders_services import checkout, pay
+from tests.factories import checkout_request as checkout
+from tests.factories import pay
+from tests.support.browser import log_in
 
 
 def test_admin_refunds_one_line_customer_and_artisan_see_it(page, live_server, db, app, browser):
@@ -23,7 +24,7 @@ def test_admin_refunds_one_line_customer_and_artisan_see_it(page, live_server, d
     db.session.commit()
     order_id, order_token = order.id, order.access_token
 
-    _log_in(page, admin.email)
+    log_in(page, admin.email)
     page.goto(f"/admin/orders/{order_id}")
     page.get_by_label("Artículo").select_option(label="2 \N{MULTIPLICATION SIGN} Cuenco")
     page.get_by_label("Monto a reembolsar").fill("5.00")
@@ -39,7 +40,7 @@ def test_admin_refunds_one_line_customer_and_artisan_see_it(page, live_server, d
     expect(page.locator("li", has_text="Cuenco").first).to_contain_text("reembolsado $5,00")
     expect(page.locator("li", has_text="Jarrón").first).not_to_contain_text("reembolsado")
 
-    _log_in(page, potter.user.email)
+    log_in(page, potter.user.email)
     page.goto("/workshop/orders")
     row = page.get_by_role("row").filter(has_text="Cuenco")
     expect(row).to_contain_text("reembolsado $5,00")

@@ -9,19 +9,18 @@ import re
 
 from playwright.sync_api import expect
 
-from tests import class_factories, factories
-from tests.test_bookings import book
-from tests.test_orders_services import pay
+from tests import factories
+from tests.factories import book, pay
 
 
 def test_full_session_waitlist_offer_booked_from_the_email(
     page, live_server, db, app, browser, outbox
 ):
     potter = factories.artisan(shop_name="Barro Vivo")
-    klass = class_factories.class_(
+    klass = factories.class_(
         artisan_workshop=potter, title="Torno para principiantes", price_cents=4000
     )
-    session = class_factories.session(klass=klass, capacity=2)
+    session = factories.session(klass=klass, capacity=2)
     with app.test_request_context():
         booked = book(session, 2, ("Lucía", "Marta"))
         pay(booked)
@@ -70,7 +69,7 @@ def test_full_session_waitlist_offer_booked_from_the_email(
     expect(page.get_by_text("Pagos de demostración: no se mueve dinero.").first).to_be_visible()
     page.get_by_role("button", name="Pagar (demostración)").click()
     expect(page.get_by_role("status").first).to_contain_text("Pago recibido")
-    expect(page.get_by_text(class_factories.ADDRESS)).to_be_visible()  # revealed once booked
+    expect(page.get_by_text(factories.ADDRESS)).to_be_visible()  # revealed once booked
 
     confirmation = next(m for m in outbox.to("gina@example.com") if "confirm" in m["Subject"])
     calendars = [
