@@ -17,6 +17,8 @@ from shop.core.inputs import page_arg
 from shop.core.security import admin_required
 from shop.extensions import db
 from shop.orders import lifecycle
+from shop.orders.forms import RefundForm
+from shop.orders.models import Order, OrderEvent, OrderStatus
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -139,8 +141,6 @@ def audit():
 
 @bp.route("/orders")
 def orders():
-    from shop.orders.models import Order, OrderStatus
-
     query = select(Order).options(selectinload(Order.lines)).order_by(Order.created_at.desc())
     status = request.args.get("status")
     if status == "review":
@@ -155,9 +155,6 @@ def orders():
 
 @bp.route("/orders/<int:order_id>")
 def order(order_id: int):
-    from shop.orders.forms import RefundForm
-    from shop.orders.models import Order, OrderEvent
-
     found = db.get_or_404(Order, order_id)
     events = db.session.scalars(
         select(OrderEvent)
@@ -170,18 +167,13 @@ def order(order_id: int):
 
 @bp.route("/orders/<int:order_id>/refund", methods=["POST"])
 def refund_order(order_id: int):
-    from shop.orders.forms import RefundForm
-    from shop.orders.models import Order
-    from shop.orders.routes import refund_from_form
-
     found = db.get_or_404(Order, order_id)
-    return refund_from_form(found, RefundForm(), url_for("admin.order", order_id=found.id))
+    RefundForm().send(found, current_user)
+    return redirect(url_for("admin.order", order_id=found.id))
 
 
 @bp.route("/orders/<int:order_id>/cancel", methods=["POST"])
 def cancel_order(order_id: int):
-    from shop.orders.models import Order
-
     found = db.get_or_404(Order, order_id)
     if PostForm().validate_on_submit():
         try:

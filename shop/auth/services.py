@@ -11,13 +11,14 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shop.auth.models import User, new_session_token, normalise_email
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.time import utcnow
-from shop.extensions import db
+from shop.extensions import db, limiter
 from shop.mail import queue_email, render_email
 
 log = logging.getLogger("shop.security")
@@ -86,10 +87,6 @@ def once_per_window(key: str, window: str) -> bool:
     Kept in the rate limiter's storage (Redis in production), so every worker agrees; used
     to send a warning e-mail once instead of once per attempt.
     """
-    from limits import parse
-
-    from shop.extensions import limiter
-
     return limiter.limiter.hit(parse(window), "once", key)
 
 

@@ -138,10 +138,8 @@ def book_waitlist_offer(token: str):
             )
             start = payments.start_payment(order)
         except checkout.DuplicateCheckout:
-            from shop.orders.routes import to_existing_order
-
             db.session.rollback()
-            return to_existing_order(form.checkout_token.data)
+            return _to_existing_order(form.checkout_token.data)
         except DomainError as error:
             db.session.rollback()
             entry = _entry_for_viewer(token)
@@ -170,3 +168,11 @@ def leave_waitlist(token: str):
             else:
                 flash(_("You have left the waitlist."), "info")
     return redirect(url_for("classes.waitlist_entry", token=token))
+
+
+def _to_existing_order(checkout_token: str):
+    """The offer form submitted twice: show the order its first submit made."""
+    order = checkout.find_by_checkout_token(checkout_token)
+    if order is None:
+        abort(409)
+    return redirect(url_for("orders.detail", token=order.access_token))

@@ -41,8 +41,10 @@ def perform(
     form=None,
     success: str | None = None,
     aliases: dict[str, str] | None = None,
+    show: bool = True,
 ) -> Outcome:
-    """Run a request's change as one unit: commit once, or roll back and show the domain error.
+    """Run a request's change as one unit: commit once, or roll back and show the domain error
+    (on the form field it names, else flashed; `show=False` leaves that to the caller).
 
     E-mails queued by the action go out after the commit (see shop.mail).
     """
@@ -51,7 +53,8 @@ def perform(
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        show_error(form, error, aliases)
+        if show:
+            show_error(form, error, aliases)
         return Outcome(False, error=error)
     if success:
         flash(success, "success")

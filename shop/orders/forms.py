@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import abort, flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +12,11 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from shop.auth.forms import strip
 from shop.core.fields import MoneyField
 from shop.core.forms import BaseForm
+from shop.core.inputs import parse_id
+from shop.core.views import perform
+from shop.extensions import db
+from shop.orders.models import Order, OrderLine
+from shop.payments import refunds
 
 
 class AddToCartForm(BaseForm):
@@ -82,3 +89,33 @@ class RefundForm(BaseForm):
         _l("Units back into stock"), default=0, validators=[Optional(), NumberRange(min=0, max=99)]
     )
     reason = StringField(_l("Reason"), filters=[strip], validators=[Length(max=300)])
+
+    def chosen_line(self, order: Order) -> OrderLine | None:
+        """The order's line this refund names; None for the whole order. A line of another
+        order, or an id no column holds, is a 404 (never confirm what exists elsewhere)."""
+        if not self.line_id.data:
+            return None
+        line_id = parse_id(self.line_id.data)
+        line = db.session.get(OrderLine, line_id) if line_id else None
+        if line is None or line.order_id != order.id:
+            abort(404)
+        return line
+
+    def send(self, order: Order, actor) -> bool:
+        """Validate and refund as one unit of work; the outcome is flashed."""
+        line = self.chosen_line(order)
+        if not self.validate_on_submit():
+            flash(_("Enter the amount to refund, for example 12.50."), "danger")
+            return False
+        done = perform(
+            lambda: refunds.refund(
+                order,
+                actor,
+                self.amount.data,
+                line=line,
+                restock_quantity=self.restock.data or 0,
+                reason=self.reason.data or "",
+            ),
+            success=_("Refund sent."),
+        )
+        return done.ok

@@ -269,3 +269,21 @@ def booking_ics_attachment(line: OrderLine):
     return Attachment(
         f"taller-{line.order.reference}-{line.id}.ics", booking_ics(line), "text/calendar"
     )
+
+
+def order_for_viewer(token: str, viewer) -> Order | None:
+    """The order behind a private link, if this viewer may see it: a guest order needs only
+    the link; an account's order also needs that account (or an admin)."""
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.access_token == token)
+        .options(
+            selectinload(Order.groups).selectinload(OrderGroup.lines),
+            selectinload(Order.groups).selectinload(OrderGroup.artisan),
+        )
+    )
+    if order is None or order.user_id is None:
+        return order
+    if not viewer.is_authenticated or (viewer.id != order.user_id and not viewer.is_admin):
+        return None
+    return order

@@ -24,17 +24,16 @@ from sqlalchemy.orm import selectinload
 from shop.bookings import services as bookings
 from shop.classes import waitlist
 from shop.classes.models import ClassSession
-from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.inputs import page_arg, parse_id
 from shop.core.money import format_money_here
 from shop.core.time import utcnow
+from shop.core.views import perform, show_error
 from shop.extensions import db
 from shop.orders import cart, lifecycle
 from shop.orders import checkout as ordering
 from shop.orders.forms import AddSeatsForm, AddToCartForm, CheckoutForm, FulfilmentForm, RefundForm
 from shop.orders.models import Delivery, FulfilmentStatus, Order, OrderGroup, OrderLine
-from shop.payments import refunds
 from shop.payments import services as payments
 
 bp = Blueprint("orders", __name__)
@@ -50,12 +49,8 @@ def current_cart():
 @bp.route("/cart")
 def view_cart():
     priced = cart.price(current_cart().entries())
-    if priced.dropped:
-        store = current_cart()
-        for kind, item_id in priced.dropped:
-            store.set(kind, item_id, 0)
-        db.session.commit()
-        flash(_("Some items are no longer for sale and were removed from your cart."), "info")
+    if priced.dropped:  # a GET never writes: the page offers to remove them
+        flash(_("Some items in your cart are no longer for sale."), "info")
     return render_template("orders/cart.html", cart=priced, form=PostForm())
 
 
@@ -71,14 +66,10 @@ def add_to_cart():
     if not form.validate_on_submit() or product_id is None:
         flash(_("Choose a quantity from 1 to 99."), "danger")
         return redirect(back)
-    try:
-        product = cart.add(current_cart(), product_id, form.quantity.data)
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    done = perform(lambda: cart.add(current_cart(), product_id, form.quantity.data))
+    if not done:
         return redirect(back)
-    db.session.commit()
-    flash(_("Added to your cart: %(title)s.", title=product.title), "success")
+    flash(_("Added to your cart: %(title)s.", title=done.value.title), "success")
     return redirect(url_for("orders.view_cart"))
 
 
@@ -94,45 +85,37 @@ def add_seats_to_cart():
     if not form.validate_on_submit() or session_id is None:
         flash(_("Choose from 1 to 99 seats and write one name per seat."), "danger")
         return redirect(back)
-    try:
-        session_ = cart.add_seats(
-            current_cart(),
-            session_id,
-            form.quantity.data,
-            (form.attendees.data or "").splitlines(),
-        )
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    names = (form.attendees.data or "").splitlines()
+    done = perform(lambda: cart.add_seats(current_cart(), session_id, form.quantity.data, names))
+    if not done:
         return redirect(back)
-    db.session.commit()
-    flash(_("Added to your cart: %(title)s.", title=session_.class_.title), "success")
+    flash(_("Added to your cart: %(title)s.", title=done.value.class_.title), "success")
     return redirect(url_for("orders.view_cart"))
 
 
 @bp.route("/cart/update", methods=["POST"])
 def update_cart():
     if PostForm().validate_on_submit():
-        store = current_cart()
-        try:
-            for key, value in request.form.items():
-                kind, _, raw_id = key.removeprefix("qty_").partition("_")
-                item_id = parse_id(raw_id)
-                if key.startswith("qty_") and kind in cart.KINDS and item_id is not None:
-                    text = value.strip()
-                    digits = text.isascii() and text.isdigit() and len(text) <= 4
-                    quantity = int(text) if digits else -1
-                    cart.update(store, kind, item_id, quantity)
-            kind, _, raw_id = request.form.get("remove", "").partition("_")
-            item_id = parse_id(raw_id)
-            if kind in cart.KINDS and item_id is not None:
-                cart.update(store, kind, item_id, 0)
-        except ValidationFailed as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        perform(lambda: _update_cart(current_cart()))
     return redirect(url_for("orders.view_cart"))
+
+
+def _update_cart(store) -> None:
+    """Apply the cart form: new quantities, one removal, or dropping what is off sale."""
+    for key, value in request.form.items():
+        kind, _, raw_id = key.removeprefix("qty_").partition("_")
+        item_id = parse_id(raw_id)
+        if key.startswith("qty_") and kind in cart.KINDS and item_id is not None:
+            text = value.strip()
+            digits = text.isascii() and text.isdigit() and len(text) <= 4
+            cart.update(store, kind, item_id, int(text) if digits else -1)
+    kind, _, raw_id = request.form.get("remove", "").partition("_")
+    item_id = parse_id(raw_id)
+    if kind in cart.KINDS and item_id is not None:
+        cart.update(store, kind, item_id, 0)
+    if request.form.get("prune"):
+        for kind, item_id in cart.price(store.entries()).dropped:
+            store.set(kind, item_id, 0)
 
 
 def _deliveries(priced) -> dict[int, Delivery]:
@@ -168,32 +151,30 @@ def checkout():
             user_id=current_user.id if current_user.is_authenticated else None,
             locale=str(get_locale()),
         )
-        try:
+        def place():
             order = ordering.place_order(checkout_request)
             start = payments.start_payment(order)
-        except ordering.DuplicateCheckout:
-            db.session.rollback()
-            return to_existing_order(form.checkout_token.data)
-        except ordering.OutOfStock as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return redirect(url_for("orders.view_cart"))  # the cart shows what is left
-        except DomainError as error:
-            db.session.rollback()
-            if error.field and error.field.startswith("delivery_"):
-                errors[error.field] = error.message
-            elif error.field and error.field in form:
-                form[error.field].errors = [*form[error.field].errors, error.message]
-            else:
-                flash(error.message, "danger")
-            priced = cart.price(store.entries())
-        else:
             store.clear()
+            return order, start
+
+        done = perform(place, show=False)
+        if done:
+            order, start = done.value
             session["last_order"] = order.access_token
-            db.session.commit()
             return redirect(
                 start.redirect_url or url_for("orders.detail", token=order.access_token)
             )
+        error = done.error
+        if isinstance(error, ordering.DuplicateCheckout):
+            return to_existing_order(form.checkout_token.data)
+        if isinstance(error, ordering.OutOfStock):
+            flash(error.message, "danger")
+            return redirect(url_for("orders.view_cart"))  # the cart shows what is left
+        if error.field and error.field.startswith("delivery_"):
+            errors[error.field] = error.message
+        else:
+            show_error(form, error)
+        priced = cart.price(store.entries())
     status = 422 if (form.errors or errors) else 200
     return render_template(
         "orders/checkout.html", form=form, cart=priced, errors=errors, chosen=request.form
@@ -209,22 +190,9 @@ def to_existing_order(checkout_token: str):
 
 
 def _order_for_viewer(token: str) -> Order:
-    order = db.session.scalar(
-        select(Order)
-        .where(Order.access_token == token)
-        .options(
-            selectinload(Order.groups).selectinload(OrderGroup.lines),
-            selectinload(Order.groups).selectinload(OrderGroup.artisan),
-        )
-    )
+    order = lifecycle.order_for_viewer(token, current_user)
     if order is None:
         abort(404)
-    if order.user_id is not None:
-        # An account's order needs that account (or an admin), not only the link.
-        if not current_user.is_authenticated:
-            abort(404)
-        if current_user.id != order.user_id and not current_user.is_admin:
-            abort(404)
     return order
 
 
@@ -239,32 +207,21 @@ def pay(token: str):
     order = _order_for_viewer(token)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
-        start = payments.start_payment(order)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    done = perform(lambda: payments.start_payment(order))
+    if not done:
         return redirect(url_for("orders.detail", token=token))
-    db.session.commit()
-    return redirect(start.redirect_url or url_for("orders.detail", token=token))
+    return redirect(done.value.redirect_url or url_for("orders.detail", token=token))
 
 
 @bp.route("/orders/<token>/cancel", methods=["POST"])
 def cancel(token: str):
     order = _order_for_viewer(token)
     if PostForm().validate_on_submit():
-        try:
-            lifecycle.cancel_unpaid(
-                order,
-                current_user if current_user.is_authenticated else None,
-                "cancelled by the customer",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Your order is cancelled."), "info")
+        actor = current_user if current_user.is_authenticated else None
+        perform(
+            lambda: lifecycle.cancel_unpaid(order, actor, "cancelled by the customer"),
+            success=_("Your order is cancelled."),
+        )
     return redirect(url_for("orders.detail", token=token))
 
 
@@ -307,49 +264,15 @@ def artisan_order(group_id: int):
     group = _own_group(group_id)
     form = FulfilmentForm()
     if form.validate_on_submit():
-        try:
-            lifecycle.set_fulfilment(
-                group, current_user, FulfilmentStatus(form.status.data), form.note.data or ""
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Status saved; the customer was told."), "success")
+        status = FulfilmentStatus(form.status.data)
+        perform(
+            lambda: lifecycle.set_fulfilment(group, current_user, status, form.note.data or ""),
+            success=_("Status saved; the customer was told."),
+        )
         return redirect(url_for("orders.artisan_order", group_id=group.id))
     return render_template(
         "orders/artisan_order.html", group=group, form=form, refund_form=RefundForm()
     )
-
-
-def refund_from_form(order: Order, form: RefundForm, redirect_to: str):
-    """Shared by the artisan's and the admin's refund buttons."""
-    line = None
-    if form.line_id.data:
-        line_id = parse_id(form.line_id.data)
-        line = db.session.get(OrderLine, line_id) if line_id else None
-        if line is None or line.order_id != order.id:
-            abort(404)
-    if not form.validate_on_submit():
-        flash(_("Enter the amount to refund, for example 12.50."), "danger")
-        return redirect(redirect_to)
-    try:
-        refunds.refund(
-            order,
-            current_user,
-            form.amount.data,
-            line=line,
-            restock_quantity=form.restock.data or 0,
-            reason=form.reason.data or "",
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Refund sent."), "success")
-    return redirect(redirect_to)
 
 
 @bp.route("/workshop/orders/<int:group_id>/refund", methods=["POST"])
@@ -359,7 +282,8 @@ def artisan_refund(group_id: int):
     form = RefundForm()
     if parse_id(form.line_id.data) not in {line.id for line in group.lines}:
         abort(404)  # artisans refund their own lines only
-    return refund_from_form(group.order, form, url_for("orders.artisan_order", group_id=group.id))
+    form.send(group.order, current_user)
+    return redirect(url_for("orders.artisan_order", group_id=group.id))
 
 
 def _booking(token: str, line_id: int) -> OrderLine:
@@ -389,22 +313,11 @@ def booking_calendar(token: str, line_id: int):
 def cancel_booking(token: str, line_id: int):
     line = _booking(token, line_id)
     if PostForm().validate_on_submit():
-        try:
-            amount = bookings.cancel_booking(
-                line, actor=current_user if current_user.is_authenticated else None
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Booking cancelled. Refund: %(amount)s.",
-                    amount=format_money_here(amount, line.order.currency),
-                ),
-                "success",
-            )
+        actor = current_user if current_user.is_authenticated else None
+        done = perform(lambda: bookings.cancel_booking(line, actor=actor))
+        if done:
+            refund = format_money_here(done.value, line.order.currency)
+            flash(_("Booking cancelled. Refund: %(amount)s.", amount=refund), "success")
     return redirect(url_for("orders.detail", token=token))
 
 

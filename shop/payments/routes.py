@@ -6,13 +6,18 @@ import logging
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from shop.core.forms import PostForm
+from shop.core.security import allow_csp_sources
 from shop.extensions import csrf, db
+from shop.orders import lifecycle
+from shop.orders.models import OrderStatus
 from shop.payments import services
 from shop.payments.gateways import get_gateway
-from shop.payments.models import PaymentStatus
+from shop.payments.gateways.stripe import BadWebhook
+from shop.payments.models import Payment, PaymentStatus
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
@@ -59,8 +64,6 @@ def demo_pay(ref: str):
 @csrf.exempt
 def stripe_webhook():
     """Signed Stripe events; the only CSRF-exempt route (its signature protects it)."""
-    from shop.payments.gateways.stripe import BadWebhook
-
     gateway = get_gateway()
     if gateway.name != "stripe":
         abort(404)
@@ -79,15 +82,12 @@ def stripe_webhook():
 @bp.route("/stripe/<token>")
 def stripe_pay(token: str):
     """The card form: Stripe's Payment Element confirms in the browser; the webhook fulfils."""
-    from shop.core.security import allow_csp_sources
-    from shop.orders.models import OrderStatus
-    from shop.orders.routes import _order_for_viewer
-    from shop.payments.models import Payment
-
     gateway = get_gateway()
     if gateway.name != "stripe":
         abort(404)
-    order = _order_for_viewer(token)
+    order = lifecycle.order_for_viewer(token, current_user)
+    if order is None:
+        abort(404)
     payment = db.session.scalar(
         select(Payment)
         .where(Payment.order_id == order.id, Payment.gateway == "stripe")

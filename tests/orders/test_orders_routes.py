@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from shop.catalog.models import Product
+from shop.catalog.models import Product, ProductStatus
 from shop.orders.models import CartItem, Order, OrderStatus
 from tests import factories
 from tests.conftest import csrf_token, login, post_form
@@ -210,3 +210,20 @@ def test_expire_orders_command(runner, client, db, mug):
     assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
     assert db.session.get(Product, mug.id).stock == 3
     assert "0" in runner.invoke(args=["expire-orders"]).output
+
+
+def test_viewing_the_cart_never_writes_and_unsellable_items_are_removed_on_request(
+    client, db, mug
+):
+    """GET /cart only reads (an item taken off sale stays until the shopper removes it);
+    the page's button removes every such item in one POST."""
+    add(client, mug, 1)
+    mug.status = ProductStatus.HIDDEN
+    db.session.commit()
+    page = client.get("/cart").get_data(as_text=True)
+    assert 'name="prune"' in page
+    assert client.get("/cart").status_code == 200  # still there: the GET removed nothing
+    assert 'name="prune"' in client.get("/cart").get_data(as_text=True)
+    post_form(client, "/cart/update", {"prune": "1"})
+    page = client.get("/cart").get_data(as_text=True)
+    assert 'name="prune"' not in page
