@@ -95,8 +95,8 @@ def register_extensions(app: Flask) -> None:
     from shop import mail, models  # noqa: F401
     from shop.auth.models import User
     from shop.catalog import search  # noqa: F401
-    from shop.classes import waitlist  # noqa: F401
     from shop.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from shop.waitlist import services as waitlist  # noqa: F401
 
     db.init_app(app)
     with app.app_context():
@@ -152,7 +152,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.artisans.routes import bp as artisans_bp
     from shop.auth.routes import bp as auth_bp
     from shop.catalog.routes import bp as catalog_bp
-    from shop.classes import waitlist_routes  # noqa: F401  (its pages attach to the classes bp)
+    from shop.classes import session_routes, waitlist_routes  # noqa: F401  (on the classes bp)
     from shop.classes.routes import bp as classes_bp
     from shop.main.routes import bp as main_bp
     from shop.media.routes import bp as media_bp
@@ -192,13 +192,12 @@ def register_template_helpers(app: Flask) -> None:
     from shop.bookings.services import booking_refund_cents
     from shop.catalog.services import PRODUCT_STATES
     from shop.classes.policy import describe_policy
-    from shop.classes.waitlist import shown_status as waitlist_shown_status
-    from shop.classes.waitlist import status_label as waitlist_status_label
     from shop.core.forms import PostForm
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money_here
     from shop.core.time import utcnow
     from shop.goals import all_goals
+    from shop.waitlist.queries import shown_status as waitlist_shown_status
 
     app.add_template_filter(format_money_here, "money")
 
@@ -235,7 +234,6 @@ def register_template_helpers(app: Flask) -> None:
             "demo_payments": not app.config.get("STRIPE_SECRET_KEY"),
             "hold_minutes": app.config["ORDER_HOLD_MINUTES"],
             "waitlist_hours": app.config["WAITLIST_OFFER_HOURS"],
-            "waitlist_status_label": waitlist_status_label,
             "waitlist_shown_status": waitlist_shown_status,
             "now_utc": utcnow,
             "booking_refund": booking_refund_cents,

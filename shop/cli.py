@@ -9,11 +9,11 @@ from flask.cli import with_appcontext
 from shop.auth.services import create_or_promote_admin
 from shop.bookings.services import send_reminders as send
 from shop.catalog.search import reindex_all
-from shop.classes.waitlist import expire_offers
 from shop.core.errors import DomainError
 from shop.demo import DEMO_LOGINS, seed
 from shop.extensions import db
 from shop.orders.lifecycle import expire_orders as expire
+from shop.waitlist.services import expire_offers
 
 
 @click.command("create-admin")

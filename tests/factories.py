@@ -19,7 +19,6 @@ from shop.artisans.models import Artisan, ArtisanGoal, ArtisanStatus
 from shop.auth.models import User
 from shop.catalog import search
 from shop.catalog.models import Category, Product, ProductGoal, ProductStatus
-from shop.classes import waitlist
 from shop.classes.models import (
     CancellationPolicy,
     Class,
@@ -36,6 +35,7 @@ from shop.orders.models import Delivery
 from shop.payments import services as payments
 from shop.payments.gateways import DemoGateway
 from shop.payments.models import Payment
+from shop.waitlist import services as waitlist
 
 PASSWORD = "correct horse battery staple"
 ADDRESS = "Calle Secreta 742 y Av. Privada, casa 3"

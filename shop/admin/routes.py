@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 from shop.artisans import services as artisan_services
 from shop.artisans.forms import DECISION_LABELS, DecisionForm
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus
-from shop.core.errors import DomainError
 from shop.core.forms import PostForm
 from shop.core.inputs import page_arg
 from shop.core.security import admin_required
+from shop.core.views import unit_of_work
 from shop.extensions import db
 from shop.orders import lifecycle
 from shop.orders.forms import RefundForm
@@ -95,21 +95,12 @@ def decide(artisan_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a decision."), "danger")
         return redirect(url_for("admin.review", artisan_id=artisan.id))
-    try:
+    with unit_of_work() as work:
         artisan_services.decide(artisan, current_user, form.action.data, form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not work:
         return redirect(url_for("admin.review", artisan_id=artisan.id))
-    db.session.commit()
-    flash(
-        _(
-            "Saved: %(shop)s is now %(status)s.",
-            shop=artisan.shop_name,
-            status=artisan.status.label,
-        ),
-        "success",
-    )
+    status = artisan.status.label
+    flash(_("Saved: %(shop)s is now %(status)s.", shop=artisan.shop_name, status=status), "success")
     return redirect(url_for("admin.artisans"))
 
 
@@ -117,13 +108,9 @@ def decide(artisan_id: int):
 def verify_goal(goal_id: int):
     goal = db.get_or_404(ArtisanGoal, goal_id)
     if PostForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             artisan_services.verify_goal(goal, current_user, request.form.get("verified") == "1")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        if work:
             flash(_("Goal updated."), "success")
     return redirect(url_for("admin.review", artisan_id=goal.artisan_id))
 
@@ -176,12 +163,8 @@ def refund_order(order_id: int):
 def cancel_order(order_id: int):
     found = db.get_or_404(Order, order_id)
     if PostForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             lifecycle.cancel_unpaid(found, current_user, "cancelled by an admin")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        if work:
             flash(_("Order cancelled; its items are back in stock."), "success")
     return redirect(url_for("admin.order", order_id=found.id))

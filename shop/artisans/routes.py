@@ -13,6 +13,7 @@ from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
 from shop.core.inputs import page_arg
+from shop.core.views import commit, unit_of_work
 from shop.extensions import db
 from shop.goals import KINDS, get_goal
 from shop.media.services import save_image
@@ -84,14 +85,6 @@ def _attach_photos(form: ArtisanForm, artisan: Artisan) -> None:
             services.set_photo(artisan, which, image)
 
 
-def _show_error(form: ArtisanForm, error: DomainError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
-
-
 @bp.route("/workshop/apply", methods=["GET", "POST"])
 @login_required
 def apply():
@@ -102,14 +95,10 @@ def apply():
         form.first_name.data = current_user.name.split()[0] if current_user.name else ""
         form.country.data = "EC"
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             artisan = services.apply(current_user, _application_data(form, form.consent.data))
             _attach_photos(form, artisan)
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if work:
             flash(
                 _("Thank you! Your application is waiting for review. We will e-mail you."),
                 "success",
@@ -148,14 +137,10 @@ def edit():
         form.origin_country.data = artisan.origin_country or ""
         form.load_goals(artisan.goals)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.update(artisan, _application_data(form, consent=artisan.has_consent))
             _attach_photos(form, artisan)
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if work:
             flash(_("Your workshop is saved."), "success")
             return redirect(url_for("artisans.dashboard"))
     return render_template("workshop/apply.html", form=form, editing=True, artisan=artisan), (
@@ -173,7 +158,7 @@ def resubmit():
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
+            commit()
             flash(_("Sent again. An admin will review your workshop soon."), "success")
     return redirect(url_for("artisans.dashboard"))
 
@@ -189,5 +174,5 @@ def consent():
         else:
             services.withdraw_consent(artisan, current_user)
             flash(_("Your page is hidden from the public now."), "info")
-        db.session.commit()
+        commit()
     return redirect(url_for("artisans.dashboard"))

@@ -23,7 +23,8 @@ from shop.core.errors import ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.security import is_safe_next
 from shop.core.time import utcnow
-from shop.extensions import db, limiter
+from shop.core.views import commit, rollback
+from shop.extensions import limiter
 from shop.mail import render_email, send_now
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -107,7 +108,7 @@ def register():
             _form_error(form, error)
         else:
             # The same page whether the address was new or already had an account.
-            db.session.commit()
+            commit()
             return render_template("auth/register_sent.html", email=form.email.data.lower())
     return render_template("auth/register.html", form=form)
 
@@ -121,9 +122,9 @@ def verify_email(token: str):
         try:
             user = services.verify_email(token)
         except services.VerifyLinkInvalid as error:
-            db.session.rollback()
+            rollback()
             return render_template("auth/verify_invalid.html", message=error.message), 400
-        db.session.commit()
+        commit()
         flash(_("Thank you: your e-mail address is confirmed."), "success")
         if current_user.is_authenticated and current_user.id == user.id:
             return redirect(url_for("auth.account"))
@@ -137,7 +138,7 @@ def verify_email(token: str):
 def resend_verification():
     if PostForm().validate_on_submit() and not current_user.is_verified:
         services.send_verification(current_user)
-        db.session.commit()
+        commit()
         flash(
             _(
                 "We sent a new link to %(email)s. Open it to confirm the address.",
@@ -174,7 +175,7 @@ def login():
             user.last_login_at = utcnow()
             _renew_session()
             login_user(user, remember=form.remember.data)  # listeners (cart merge) write too
-            db.session.commit()
+            commit()
             session["lang"] = user.locale
             flash(_("Hello again, %(name)s.", name=user.name), "success")
             return _redirect_next(url_for("main.index"))
@@ -189,7 +190,7 @@ def logout():
         # A new session token: every copy of this account's session and remember-me cookies
         # (on this device or copied elsewhere) stops working, not just this browser's.
         current_user.session_token = new_session_token()
-        db.session.commit()
+        commit()
         logout_user()
         _renew_session()
         flash(_("You are logged out."), "info")
@@ -203,7 +204,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
+        commit()
         flash(
             _(
                 "If an account exists for that e-mail, we have sent a link to reset the "
@@ -227,12 +228,12 @@ def reset_password(token: str):
         try:
             user = services.reset_password(token, form.password.data)
         except services.ResetLinkInvalid as error:
-            db.session.rollback()
+            rollback()
             return render_template("auth/reset_invalid.html", message=error.message), 400
         except ValidationFailed as error:
             _form_error(form, error)
         else:
-            db.session.commit()
+            commit()
             _renew_session()
             login_user(user)
             flash(_("Your password is changed and you are logged in."), "success")

@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from shop.auth.models import User
-from shop.classes import waitlist
 from shop.classes.models import ClassSession, SessionStatus
 from shop.classes.policy import refund_cents
 from shop.classes.services import SESSION_STATES
@@ -29,6 +28,7 @@ from shop.orders.lifecycle import (
 )
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.payments.refunds import give_back
+from shop.waitlist import services as waitlist
 
 log = logging.getLogger(__name__)
 OS = OrderStatus

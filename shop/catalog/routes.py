@@ -15,6 +15,7 @@ from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
 from shop.core.inputs import page_arg
+from shop.core.views import commit, unit_of_work
 from shop.extensions import db
 from shop.media.services import save_image
 
@@ -115,14 +116,6 @@ def _show_current_stock(form: ProductForm, stock: int) -> None:
     form.stock_shown.data, form.stock_shown.raw_data = str(stock), [str(stock)]
 
 
-def _show_error(form, error: DomainError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
-
-
 @bp.route("/workshop/products")
 @login_required
 def my_products():
@@ -144,7 +137,7 @@ def shipping_rate():
     form = ShippingForm()
     if form.validate_on_submit():
         artisan.shipping_rate_cents = form.shipping_rate.data
-        db.session.commit()
+        commit()
         flash(_("Shipping rate saved."), "success")
     else:
         flash(_("Enter a shipping rate between 0 and 1,000, or leave it empty."), "danger")
@@ -157,14 +150,10 @@ def new_product():
     artisan = _artisan()
     form = _form()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             product = services.create_product(artisan, _data(form))
             _save_photos(form, product)
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if work:
             flash(_("Saved as a draft. Preview it, then publish."), "success")
             return redirect(url_for("catalog.edit_product", product_id=product.id))
     return render_template("catalog/edit.html", form=form, product=None), (
@@ -178,20 +167,17 @@ def edit_product(product_id: int):
     product = _own_product(product_id)
     form = _form(product)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             shown = _stock_shown(form)
             if shown is None:  # a form from before this check, or tampered with
                 raise services.StockChanged(product.stock)
             services.update_product(product, _data(form), stock_shown=shown)
             _save_photos(form, product)
-        except DomainError as error:
-            db.session.rollback()
+        if not work:
             product = _own_product(product_id)
-            if isinstance(error, services.StockChanged):
+            if isinstance(work.error, services.StockChanged):
                 _show_current_stock(form, product.stock)
-            _show_error(form, error)
         else:
-            db.session.commit()
             flash(_("Product saved."), "success")
             return redirect(url_for("catalog.edit_product", product_id=product.id))
     return render_template("catalog/edit.html", form=form, product=product, post_form=PostForm), (
@@ -211,13 +197,9 @@ def preview_product(product_id: int):
 def product_status(product_id: int):
     product = _own_product(product_id)
     if PostForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.change_status(product, request.form.get("action", ""))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        if work:
             flash(_("Status changed: %(status)s.", status=product.status.label), "success")
     if request.form.get("back") == "list":
         return redirect(url_for("catalog.my_products"))
@@ -237,5 +219,5 @@ def product_photo(product_id: int, photo_id: int):
                 services.move_photo(product, photo_id, -1 if action == "up" else 1)
         except DomainError:
             abort(404)
-        db.session.commit()
+        commit()
     return redirect(url_for("catalog.edit_product", product_id=product.id) + "#photos")

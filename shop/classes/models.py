@@ -262,8 +262,8 @@ class ClassGoal(db.Model):
         return get_goal(self.kind, self.number)
 
 
-class WaitlistStatus(enum.StrEnum):
-    """A place in a full session's queue (transitions: shop/classes/waitlist.py)."""
+class WaitlistStatus(LabelledEnum):
+    """A place in a full session's queue (transitions: shop/waitlist/services.py)."""
 
     WAITING = "waiting"
     OFFERED = "offered"  # seats are held for them until offer_expires_at
@@ -272,6 +272,18 @@ class WaitlistStatus(enum.StrEnum):
     DECLINED = "declined"  # they let the offer go
     LEFT = "left"  # they left the queue before any offer
     CANCELLED = "cancelled"  # the artisan cancelled the session
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            cls.WAITING: _l("waiting"),
+            cls.OFFERED: _l("seats held, offer sent"),
+            cls.BOOKED: _l("booked"),
+            cls.EXPIRED: _l("offer expired"),
+            cls.DECLINED: _l("offer declined"),
+            cls.LEFT: _l("left the waitlist"),
+            cls.CANCELLED: _l("session cancelled"),
+        }
 
 
 ACTIVE_WAITLIST = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)

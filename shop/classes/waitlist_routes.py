@@ -9,15 +9,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.classes import queries, waitlist
+from shop.classes import queries
 from shop.classes.forms import OfferForm, WaitlistForm
 from shop.classes.models import ClassSession, WaitlistEntry, WaitlistStatus
-from shop.classes.routes import bp, render_detail, show_error
+from shop.classes.routes import bp, render_detail
 from shop.core.errors import DomainError
 from shop.core.forms import PostForm
+from shop.core.views import commit, rollback, show_error, unit_of_work
 from shop.extensions import db, limiter
 from shop.orders import checkout
 from shop.payments import services as payments
+from shop.waitlist import queries as waitlist_queries
+from shop.waitlist import services as waitlist
 
 
 @bp.route("/classes/sessions/<int:session_id>/waitlist", methods=["POST"])
@@ -30,7 +33,7 @@ def join_waitlist(session_id: int):
     form = WaitlistForm()
     if form.validate_on_submit():
         signed_in = current_user.is_authenticated
-        try:
+        with unit_of_work(form) as work:
             entry = waitlist.join(
                 waitlist.JoinRequest(
                     session_id=session_id,
@@ -42,11 +45,7 @@ def join_waitlist(session_id: int):
                     locale=str(get_locale()),
                 )
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if work:
             if not entry.is_confirmed:
                 # The private link goes only to the address: whoever typed it here may not own it.
                 flash(
@@ -68,7 +67,7 @@ def join_waitlist(session_id: int):
 
 def _entry_for_viewer(token: str) -> WaitlistEntry:
     """The link is the key; a place taken while signed in also needs that account."""
-    entry = waitlist.entry_by_token(token)
+    entry = waitlist_queries.entry_by_token(token)
     if entry is None:
         abort(404)
     if entry.user_id is not None:
@@ -93,8 +92,8 @@ def _render_entry(entry: WaitlistEntry, offer_form: OfferForm | None = None, sta
         entry=entry,
         class_session=entry.session,
         klass=entry.session.class_,
-        position=waitlist.position(entry),
-        status=waitlist.shown_status(entry),
+        position=waitlist_queries.position(entry),
+        status=waitlist_queries.shown_status(entry),
         offer_form=offer_form or _offer_form(entry),
         form=PostForm(),
         W=WaitlistStatus,
@@ -111,15 +110,10 @@ def confirm_waitlist_place(token: str):
     """The e-mailed link proves the address: the place joins the line."""
     entry = _entry_for_viewer(token)
     if PostForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             confirmed = waitlist.confirm(entry)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            if confirmed:
-                flash(_("Your place on the waitlist is confirmed."), "success")
+        if work and confirmed:
+            flash(_("Your place on the waitlist is confirmed."), "success")
     return redirect(url_for("classes.waitlist_entry", token=token))
 
 
@@ -138,14 +132,14 @@ def book_waitlist_offer(token: str):
             )
             start = payments.start_payment(order)
         except checkout.DuplicateCheckout:
-            db.session.rollback()
+            rollback()
             return _to_existing_order(form.checkout_token.data)
         except DomainError as error:
-            db.session.rollback()
+            rollback()
             entry = _entry_for_viewer(token)
             show_error(form, error)
         else:
-            db.session.commit()
+            commit()
             return redirect(
                 start.redirect_url or url_for("orders.detail", token=order.access_token)
             )
@@ -156,13 +150,9 @@ def book_waitlist_offer(token: str):
 def leave_waitlist(token: str):
     entry = _entry_for_viewer(token)
     if PostForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             status = waitlist.withdraw(entry)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        if work:
             if status == WaitlistStatus.DECLINED:
                 flash(_("Thank you for letting us know: the seats go to the next person."), "info")
             else:

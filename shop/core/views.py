@@ -4,6 +4,7 @@ belong, and objects only their owner may reach."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,32 @@ def show_error(form, error: DomainError, aliases: dict[str, str] | None = None) 
         flash(error.message, "danger")
 
 
+@contextmanager
+def unit_of_work(form=None, *, aliases: dict[str, str] | None = None, show: bool = True):
+    """The request's change as one unit: the block's writes commit once at its end; a domain
+    error rolls them back and is shown (on the form field it names, else flashed; `show=False`
+    leaves that to the caller). Yields the Outcome, whose `ok` is set when the block is done:
+
+        with unit_of_work(form) as work:
+            klass = services.create_class(artisan, data)
+        if work:
+            return redirect(...)
+
+    E-mails queued by the block go out after the commit (see shop.mail).
+    """
+    outcome = Outcome(False)
+    try:
+        yield outcome
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        outcome.error = error
+        if show:
+            show_error(form, error, aliases)
+    else:
+        outcome.ok = True
+
+
 def perform(
     action: Callable[[], Any],
     *,
@@ -43,27 +70,22 @@ def perform(
     aliases: dict[str, str] | None = None,
     show: bool = True,
 ) -> Outcome:
-    """Run a request's change as one unit: commit once, or roll back and show the domain error
-    (on the form field it names, else flashed; `show=False` leaves that to the caller).
-
-    E-mails queued by the action go out after the commit (see shop.mail).
-    """
-    try:
-        value = action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if show:
-            show_error(form, error, aliases)
-        return Outcome(False, error=error)
-    if success:
+    """unit_of_work() for one call: run it, commit, flash `success`; the Outcome has its value."""
+    with unit_of_work(form, aliases=aliases, show=show) as work:
+        work.value = action()
+    if work and success:
         flash(success, "success")
-    return Outcome(True, value)
+    return work
 
 
 def commit() -> None:
     """Commit the request's one unit of work (for views with no domain error to map)."""
     db.session.commit()
+
+
+def rollback() -> None:
+    """Drop the request's writes (a view that turns an error into a page of its own)."""
+    db.session.rollback()
 
 
 def get_owned_or_404(model, ident, owner_id: int, owner_attr: str = "artisan_id"):

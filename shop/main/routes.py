@@ -21,6 +21,7 @@ from sqlalchemy import text
 from shop.artisans.services import goal_counts, public_artisans
 from shop.core.forms import PostForm
 from shop.core.security import is_safe_next
+from shop.core.views import commit, rollback
 from shop.extensions import db
 from shop.goals import all_goals, get_goal
 
@@ -44,7 +45,7 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
+            commit()
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("main.index"))
 
@@ -56,7 +57,7 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except Exception as error:
         log.error("health check: database unavailable: %s", type(error).__name__)
-        db.session.rollback()
+        rollback()
         return jsonify({"status": "error", "database": "unavailable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.catalog.models import Product
-from shop.classes import waitlist
 from shop.classes.models import WaitlistEntry
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.time import utcnow
@@ -22,6 +21,7 @@ from shop.inventory import services as inventory
 from shop.orders.cart import CartEntry, availability_problem, price
 from shop.orders.lifecycle import record_event
 from shop.orders.models import Delivery, Order, OrderGroup, OrderLine, OrderStatus
+from shop.waitlist import services as waitlist
 
 log = logging.getLogger(__name__)
 OS = OrderStatus

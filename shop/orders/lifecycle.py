@@ -12,7 +12,6 @@ from sqlalchemy.orm import selectinload
 
 from shop.artisans.models import Artisan
 from shop.auth.models import User
-from shop.classes import waitlist
 from shop.classes.ics import session_ics
 from shop.core.errors import InvalidTransition, NotAllowed
 from shop.core.states import LabelledEnum, StateMachine
@@ -29,6 +28,7 @@ from shop.orders.models import (
     OrderLine,
     OrderStatus,
 )
+from shop.waitlist import services as waitlist
 
 log = logging.getLogger(__name__)
 

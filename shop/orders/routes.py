@@ -22,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from shop.bookings import services as bookings
-from shop.classes import waitlist
 from shop.classes.models import ClassSession
 from shop.core.forms import PostForm
 from shop.core.inputs import page_arg, parse_id
@@ -35,6 +34,7 @@ from shop.orders import checkout as ordering
 from shop.orders.forms import AddSeatsForm, AddToCartForm, CheckoutForm, FulfilmentForm, RefundForm
 from shop.orders.models import Delivery, FulfilmentStatus, Order, OrderGroup, OrderLine
 from shop.payments import services as payments
+from shop.waitlist import queries as waitlist_queries
 
 bp = Blueprint("orders", __name__)
 
@@ -151,6 +151,7 @@ def checkout():
             user_id=current_user.id if current_user.is_authenticated else None,
             locale=str(get_locale()),
         )
+
         def place():
             order = ordering.place_order(checkout_request)
             start = payments.start_payment(order)
@@ -346,7 +347,7 @@ def my_bookings():
         "orders/bookings.html",
         upcoming=upcoming,
         past=past[::-1],
-        places=waitlist.entries_of_user(current_user.id, now),
+        places=waitlist_queries.entries_of_user(current_user.id, now),
         form=PostForm(),
         refund_for=bookings.booking_refund_cents,
     )

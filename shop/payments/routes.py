@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from shop.core.forms import PostForm
 from shop.core.security import allow_csp_sources
+from shop.core.views import commit
 from shop.extensions import csrf, db
 from shop.orders import lifecycle
 from shop.orders.models import OrderStatus
@@ -42,14 +43,14 @@ def demo_pay(ref: str):
     if form.validate_on_submit() and payment.status == PaymentStatus.CREATED:
         if request.form.get("outcome") == "fail":
             services.fail_payment(payment, "demo: card declined")
-            db.session.commit()
+            commit()
             flash(
                 _("The demo payment failed. You can try again while your items are held."),
                 "warning",
             )
         else:
             outcome = services.confirm_payment(payment, payment.amount_cents, payment.currency)
-            db.session.commit()
+            commit()
             if outcome in ("paid", "already_paid", "duplicate"):
                 flash(_("Payment received. Thank you!"), "success")
             else:
@@ -75,7 +76,7 @@ def stripe_webhook():
         log.warning("stripe webhook refused: %s", error)
         return jsonify({"error": "invalid signature"}), 400
     outcome = services.handle_stripe_event(event)
-    db.session.commit()  # e-mails go out after this commit
+    commit()  # e-mails go out after this commit
     return jsonify({"received": True, "outcome": outcome})
 
 

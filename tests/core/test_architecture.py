@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         ],
     ),
     ("inventory", ["shop.inventory"]),
-    ("waitlist", ["shop.waitlist.models", "shop.waitlist.services", "shop.classes.waitlist"]),
+    ("waitlist", ["shop.waitlist"]),
     (
         "orders",
         ["shop.orders.models", "shop.orders.cart", "shop.orders.checkout", "shop.orders.lifecycle"],

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from shop.classes import waitlist
 from shop.orders.models import Order
+from shop.waitlist import services as waitlist
 from tests import factories
 from tests.conftest import login, post_form
 from tests.support.checkout import add, place

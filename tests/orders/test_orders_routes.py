@@ -212,9 +212,7 @@ def test_expire_orders_command(runner, client, db, mug):
     assert "0" in runner.invoke(args=["expire-orders"]).output
 
 
-def test_viewing_the_cart_never_writes_and_unsellable_items_are_removed_on_request(
-    client, db, mug
-):
+def test_viewing_the_cart_never_writes_and_unsellable_items_are_removed_on_request(client, db, mug):
     """GET /cart only reads (an item taken off sale stays until the shopper removes it);
     the page's button removes every such item in one POST."""
     add(client, mug, 1)

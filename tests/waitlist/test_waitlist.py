@@ -8,7 +8,6 @@ import pytest
 
 from shop.bookings import services as bookings
 from shop.classes import services as class_services
-from shop.classes import waitlist
 from shop.classes.models import ClassSession, WaitlistEntry, WaitlistStatus
 from shop.core.errors import InvalidTransition, ValidationFailed
 from shop.core.time import utcnow
@@ -17,6 +16,8 @@ from shop.inventory import services as inventory
 from shop.orders import checkout, lifecycle
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order
+from shop.waitlist import queries as waitlist_queries
+from shop.waitlist import services as waitlist
 from tests import factories
 from tests.factories import book, full_session, pay
 from tests.factories import join_waitlist as join
@@ -58,7 +59,7 @@ def test_join_needs_a_full_session_and_confirms_the_place(db, ctx, outbox):
     second = join(session, 2)
     db.session.commit()
     assert (first.status, first.email) == (W.WAITING, "ana@example.com")
-    assert waitlist.position(first) == 1 and waitlist.position(second) == 2
+    assert waitlist_queries.position(first) == 1 and waitlist_queries.position(second) == 2
     message = outbox.to("ana@example.com")[0]
     body = outbox.body(message)
     assert "lista de espera" in message["Subject"]
@@ -72,7 +73,7 @@ def test_the_same_address_cannot_queue_twice(db, ctx):
     with pytest.raises(ValidationFailed, match="Ya estás"):
         join(session, email=" ANA@example.com ")
     db.session.rollback()
-    assert waitlist.queue_sizes([session.id]) == {session.id: 1}
+    assert waitlist_queries.queue_sizes([session.id]) == {session.id: 1}
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_a_cancelled_booking_is_held_for_the_first_in_line(db, ctx, outbox):
     assert (held.seats_taken, held.seats_held, held.seats_left) == (1, 1, 0)
     entry = db.session.get(WaitlistEntry, first.id)
     assert entry.offer_expires_at == entry.offered_at + timedelta(hours=12)
-    assert waitlist.position(db.session.get(WaitlistEntry, second.id)) == 1
+    assert waitlist_queries.position(db.session.get(WaitlistEntry, second.id)) == 1
     offer = outbox.to(first.email)[-1]
     assert f"/waitlist/{first.token}" in outbox.body(offer)
     assert outbox.to(second.email)[-1]["Subject"] == outbox.to(second.email)[0]["Subject"]
@@ -131,7 +132,7 @@ def test_a_party_that_does_not_fit_keeps_its_place_for_a_larger_opening(db, ctx)
     db.session.commit()
     cancel_first_booking(db, paid)
     assert state(db, single) == W.OFFERED and state(db, group) == W.WAITING
-    assert waitlist.position(db.session.get(WaitlistEntry, group.id)) == 1
+    assert waitlist_queries.position(db.session.get(WaitlistEntry, group.id)) == 1
 
     inventory.change_capacity(fresh(db, session), 5)  # two more seats: the group fits
     db.session.commit()
@@ -306,7 +307,10 @@ def test_an_unconfirmed_guest_place_is_skipped_by_an_offer_and_a_confirmed_one_g
     flood = join(session, email="invented@example.com", confirmed=False)
     real = join(session, email="real@example.com", confirmed=False)
     db.session.commit()
-    assert waitlist.position(flood) is None and waitlist.queue_sizes([session.id]) == {}
+    assert (
+        waitlist_queries.position(flood) is None
+        and waitlist_queries.queue_sizes([session.id]) == {}
+    )
     body = outbox.body(outbox.to("real@example.com")[0])
     assert f"/waitlist/{real.token}" in body and "Confirma tu lugar" in body
     assert waitlist.confirm(real) is True
@@ -338,7 +342,7 @@ def test_unconfirmed_places_do_not_fill_the_queue_for_others(db, ctx, monkeypatc
     late = join(session, confirmed=False)
     second = join(session)
     db.session.commit()
-    assert waitlist.position(real) == 1 and waitlist.position(second) == 2
+    assert waitlist_queries.position(real) == 1 and waitlist_queries.position(second) == 2
     with pytest.raises(ValidationFailed, match="completa"):
         join(session)
     with pytest.raises(ValidationFailed, match="completa"):
@@ -376,7 +380,7 @@ def test_a_guest_place_joins_the_account_that_has_its_address(db, ctx, customer)
     again = join(session, email=customer.email, user_id=customer.id)
     db.session.commit()
     assert again.id == guest.id and again.user_id == customer.id
-    assert [e.id for e in waitlist.entries_of_user(customer.id)] == [guest.id]
+    assert [e.id for e in waitlist_queries.entries_of_user(customer.id)] == [guest.id]
 
 
 def test_no_offers_while_the_class_is_not_public(db, ctx):

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select, update
 
 from shop.bookings import services as bookings
-from shop.classes import display, waitlist
+from shop.classes import display
 from shop.classes import services as class_services
 from shop.classes.models import ClassSession, ClassStatus, WaitlistEntry, WaitlistStatus
 from shop.core.errors import DomainError
@@ -29,6 +29,7 @@ from shop.orders import checkout, lifecycle
 from shop.orders.cart import CartEntry
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.payments import refunds
+from shop.waitlist import services as waitlist
 from tests import factories
 from tests.conftest import count_queries, login, post_form
 from tests.factories import book, full_session, pay

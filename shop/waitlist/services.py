@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
 
 from shop.auth.models import User
 from shop.classes.models import (
@@ -32,34 +31,29 @@ from shop.classes.models import (
 from shop.classes.services import attendee_names
 from shop.core.errors import InvalidTransition, ValidationFailed
 from shop.core.signals import artisan_public_again, classes_public_again, seats_freed
+from shop.core.states import StateMachine
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.inventory.services import lock_sessions
 from shop.mail import queue_email, render_email
+from shop.waitlist.queries import position, queue_sizes
 
 log = logging.getLogger(__name__)
 W = WaitlistStatus
 
-# action: (states it may start from, state it ends in)
-TRANSITIONS: dict[str, tuple[frozenset[WaitlistStatus], WaitlistStatus]] = {
-    "offer": (frozenset({W.WAITING}), W.OFFERED),
-    "book": (frozenset({W.OFFERED}), W.BOOKED),
-    "expire": (frozenset({W.OFFERED}), W.EXPIRED),
-    "decline": (frozenset({W.OFFERED}), W.DECLINED),
-    "leave": (frozenset({W.WAITING}), W.LEFT),
-    "cancel": (frozenset({W.WAITING, W.OFFERED}), W.CANCELLED),
-}
+WAITLIST_STATES = StateMachine(
+    WaitlistEntry,
+    {
+        "offer": ({W.WAITING}, W.OFFERED),
+        "book": ({W.OFFERED}, W.BOOKED),
+        "expire": ({W.OFFERED}, W.EXPIRED),
+        "decline": ({W.OFFERED}, W.DECLINED),
+        "leave": ({W.WAITING}, W.LEFT),
+        "cancel": ({W.WAITING, W.OFFERED}, W.CANCELLED),
+    },
+)
 
-STATUS_LABELS = {
-    W.WAITING: _l("waiting"),
-    W.OFFERED: _l("seats held, offer sent"),
-    W.BOOKED: _l("booked"),
-    W.EXPIRED: _l("offer expired"),
-    W.DECLINED: _l("offer declined"),
-    W.LEFT: _l("left the waitlist"),
-    W.CANCELLED: _l("session cancelled"),
-}
 
 MAX_QUEUE = 200  # live places per session: bounds what one address can flood
 # Offers end this long before the start, and none is made with less than this to answer:
@@ -69,24 +63,6 @@ OFFER_MARGIN = timedelta(hours=1)
 
 class OfferExpired(ValidationFailed):
     """The held seats are no longer held for this person."""
-
-
-def status_label(status: WaitlistStatus) -> str:
-    """Words for a waitlist status in the current language."""
-    return str(STATUS_LABELS[status])
-
-
-def _move(entry: WaitlistEntry, action: str, *conditions, **values) -> bool:
-    """Conditional status change: of several racing requests only one wins."""
-    sources, target = TRANSITIONS[action]
-    result = db.session.execute(
-        update(WaitlistEntry)
-        .where(WaitlistEntry.id == entry.id, WaitlistEntry.status.in_(sources), *conditions)
-        .values(status=target, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(entry)
-    return result.rowcount == 1
 
 
 @dataclass
@@ -245,21 +221,6 @@ def confirm(entry: WaitlistEntry, now: datetime | None = None) -> bool:
     return True
 
 
-def position(entry: WaitlistEntry) -> int | None:
-    """1 for the first person still waiting; None once no longer waiting."""
-    if entry.status != W.WAITING or entry.confirmed_at is None:
-        return None
-    ahead = db.session.scalar(
-        select(func.count(WaitlistEntry.id)).where(
-            WaitlistEntry.session_id == entry.session_id,
-            WaitlistEntry.status == W.WAITING,
-            WaitlistEntry.confirmed_at.is_not(None),
-            WaitlistEntry.id < entry.id,
-        )
-    )
-    return ahead + 1
-
-
 def offer_free_seats(session_id: int, now: datetime | None = None) -> list[WaitlistEntry]:
     """Hold the session's free seats for the first waiting people whose party fits.
 
@@ -304,7 +265,7 @@ def offer_free_seats(session_id: int, now: datetime | None = None) -> list[Waitl
             continue
         if not inventory.hold_seats(session_id, entry.quantity):
             break  # the seats went meanwhile (cannot happen under the row lock; cheap to check)
-        if not _move(entry, "offer", offered_at=now, offer_expires_at=expires_at):
+        if not WAITLIST_STATES.move(entry, "offer", offered_at=now, offer_expires_at=expires_at):
             inventory.unhold_seats(session_id, entry.quantity)  # left the queue meanwhile
             continue
         free -= entry.quantity
@@ -328,16 +289,16 @@ def claim(entry: WaitlistEntry, now: datetime | None = None) -> None:
     """Take the offer while it lasts (inside the order's transaction, which has locked the
     session first; see place_order)."""
     now = now or utcnow()
-    if not _move(entry, "book", WaitlistEntry.offer_expires_at > now):
+    if not WAITLIST_STATES.move(entry, "book", WaitlistEntry.offer_expires_at > now):
         raise OfferExpired(str(_l("These seats are no longer held for you: the offer has ended.")))
 
 
 def withdraw(entry: WaitlistEntry, now: datetime | None = None) -> WaitlistStatus:
     """Leave the queue, or let an offer go: its seats pass to the next person at once."""
     lock_sessions([entry.session_id])
-    if entry.status == W.WAITING and _move(entry, "leave"):
+    if entry.status == W.WAITING and WAITLIST_STATES.move(entry, "leave"):
         return entry.status
-    if entry.status == W.OFFERED and _move(entry, "decline"):
+    if entry.status == W.OFFERED and WAITLIST_STATES.move(entry, "decline"):
         inventory.unhold_seats(entry.session_id, entry.quantity)
         offer_free_seats(entry.session_id, now)
         return entry.status
@@ -355,7 +316,7 @@ def expire_offers(now: datetime | None = None) -> int:
     expired = 0
     for entry in due:
         lock_sessions([entry.session_id])
-        if _move(entry, "expire", WaitlistEntry.offer_expires_at <= now):
+        if WAITLIST_STATES.move(entry, "expire", WaitlistEntry.offer_expires_at <= now):
             inventory.unhold_seats(entry.session_id, entry.quantity)
             offer_free_seats(entry.session_id, now)
             expired += 1
@@ -373,7 +334,7 @@ def cancel_for_session(session: ClassSession) -> int:
     cancelled = 0
     for entry in entries:
         held = entry.quantity if entry.status == W.OFFERED else 0
-        if not _move(entry, "cancel"):
+        if not WAITLIST_STATES.move(entry, "cancel"):
             continue
         cancelled += 1
         if held:
@@ -445,63 +406,3 @@ def leave_when_booked(email: str, session_ids: list[int], user_id: int | None = 
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
-
-
-def shown_status(entry: WaitlistEntry, now: datetime | None = None) -> WaitlistStatus:
-    """What the customer should be told: an offer past its deadline has ended even before
-    expire-orders runs, and a booking never paid has passed on."""
-    now = now or utcnow()
-    if entry.status == W.OFFERED and entry.offer_expires_at <= now:
-        return W.EXPIRED
-    if entry.status == W.BOOKED and entry.order is not None and entry.order.released_at:
-        return W.EXPIRED
-    return entry.status
-
-
-def entries_of_user(user_id: int, now: datetime | None = None) -> list[WaitlistEntry]:
-    """A customer's live places in sessions still to come, soonest first."""
-    return list(
-        db.session.scalars(
-            select(WaitlistEntry)
-            .join(WaitlistEntry.session)
-            .where(
-                WaitlistEntry.user_id == user_id,
-                WaitlistEntry.status.in_(ACTIVE_WAITLIST),
-                ClassSession.starts_at > (now or utcnow()),
-            )
-            .options(contains_eager(WaitlistEntry.session).selectinload(ClassSession.class_))
-            .order_by(ClassSession.starts_at, WaitlistEntry.id)
-        )
-    )
-
-
-def entries_for_session(session_id: int) -> list[WaitlistEntry]:
-    """The queue of a session, for its artisan: live places first, in order."""
-    return list(
-        db.session.scalars(
-            select(WaitlistEntry)
-            .where(WaitlistEntry.session_id == session_id)
-            .order_by(WaitlistEntry.status.notin_(ACTIVE_WAITLIST), WaitlistEntry.id)
-        )
-    )
-
-
-def queue_sizes(session_ids: list[int]) -> dict[int, int]:
-    """Confirmed live places (waiting or holding an offer) per session, in one query."""
-    if not session_ids:
-        return {}
-    rows = db.session.execute(
-        select(WaitlistEntry.session_id, func.count(WaitlistEntry.id))
-        .where(
-            WaitlistEntry.session_id.in_(session_ids),
-            WaitlistEntry.status.in_(ACTIVE_WAITLIST),
-            WaitlistEntry.confirmed_at.is_not(None),
-        )
-        .group_by(WaitlistEntry.session_id)
-    )
-    return dict(rows.all())
-
-
-def entry_by_token(token: str) -> WaitlistEntry | None:
-    """The place a private link points to."""
-    return db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.token == token))

@@ -1,0 +1,1 @@
+"""Waitlists of full class sessions: places in line, offers of freed seats, their pages."""
