@@ -174,9 +174,8 @@ def test_testing_config_runs_inside_the_test_suite(monkeypatch, tmp_path):
     assert create_app(TestConfig).config["TESTING"] is True
 
 
-def test_production_refuses_default_sqlite(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
+def test_production_refuses_default_sqlite(monkeypatch, tmp_path):
+    _production_ready(monkeypatch, tmp_path)
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", None)
     monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", False)
     with pytest.raises(RuntimeError, match="SQLite"):
@@ -184,27 +183,14 @@ def test_production_refuses_default_sqlite(monkeypatch):
 
 
 def test_production_refuses_demo_payments(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
-    monkeypatch.setattr(
-        ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'prod.db'}"
-    )
-    monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", True)
+    _production_ready(monkeypatch, tmp_path)
     monkeypatch.setattr(ProductionConfig, "STRIPE_SECRET_KEY", None)
     with pytest.raises(RuntimeError, match="demo payments"):
         create_app(ProductionConfig)
 
 
 def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
-    monkeypatch.setattr(
-        ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'prod.db'}"
-    )
-    monkeypatch.setattr(ProductionConfig, "ALLOW_SQLITE_IN_PRODUCTION", True)
-    monkeypatch.setattr(ProductionConfig, "STRIPE_SECRET_KEY", "sk_test_x")
-    monkeypatch.setattr(ProductionConfig, "STRIPE_PUBLISHABLE_KEY", "pk_test_x")
-    monkeypatch.setattr(ProductionConfig, "STRIPE_WEBHOOK_SECRET", "whsec_x")
+    _production_ready(monkeypatch, tmp_path)
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/", headers={"Accept-Language": "en"})
