@@ -152,12 +152,13 @@ def register_blueprints(app: Flask) -> None:
     from shop.artisans.routes import bp as artisans_bp
     from shop.auth.routes import bp as auth_bp
     from shop.catalog.routes import bp as catalog_bp
-    from shop.classes import session_routes, waitlist_routes  # noqa: F401  (on the classes bp)
+    from shop.classes import waitlist_routes  # noqa: F401  (on the classes bp)
     from shop.classes.routes import bp as classes_bp
     from shop.main.routes import bp as main_bp
     from shop.media.routes import bp as media_bp
     from shop.orders.routes import bp as orders_bp
     from shop.payments.routes import bp as payments_bp
+    from shop.workshop import bp as workshop_bp
 
     for blueprint in (
         main_bp,
@@ -166,16 +167,13 @@ def register_blueprints(app: Flask) -> None:
         catalog_bp,
         classes_bp,
         orders_bp,
+        workshop_bp,
         payments_bp,
         media_bp,
         admin_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
-
-    from shop.artisans.guard import refuse_suspended_workshop
-
-    app.before_request(refuse_suspended_workshop)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -191,7 +189,9 @@ def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals shared by every template."""
     from shop.bookings.services import booking_refund_cents
     from shop.catalog.services import PRODUCT_STATES
-    from shop.classes.policy import describe_policy
+    from shop.classes import display
+    from shop.classes.policy import describe_policy, policy_name
+    from shop.classes.services import CLASS_STATES
     from shop.core.forms import PostForm
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money_here
@@ -239,6 +239,11 @@ def register_template_helpers(app: Flask) -> None:
             "booking_refund": booking_refund_cents,
             "describe_policy": describe_policy,
             "product_states": PRODUCT_STATES,
+            "class_states": CLASS_STATES,
+            "policy_name": policy_name,
+            "when": display.when,
+            "local_datetime": display.local_datetime,
+            "zone_label": display.zone_label,
             "current_locale": str(get_locale()),
             # The layout's CSRF-only forms never read the request: an error page (a 413 above
             # all) must render without parsing the body that caused it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -16,7 +17,7 @@ from sqlalchemy import (
     and_,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from shop.auth.models import User
 from shop.core.db import enum_column
@@ -147,34 +148,49 @@ class Artisan(db.Model):
         return f"<Artisan {self.id} {self.slug} {self.status}>"
 
 
-class ArtisanGoal(db.Model):
-    """An SDG or GCM objective an artisan supports, with how their work contributes."""
+class GoalLink:
+    """Columns and constraints of a goal an artisan, product or class supports.
 
-    __tablename__ = "artisan_goals"
-    __table_args__ = (
-        UniqueConstraint("artisan_id", "kind", "number", name="uq_artisan_goals_goal"),
-        CheckConstraint(
-            "(kind = 'sdg' AND number BETWEEN 1 AND 17)"
-            " OR (kind = 'gcm' AND number BETWEEN 1 AND 23)",
-            name="goal_known",
-        ),
-        Index("ix_artisan_goals_kind_number", "kind", "number"),
-    )
+    The owner's foreign key column is named by `owner_column`; the rest is the same everywhere.
+    """
+
+    owner_column: ClassVar[str]
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        table = cls.__tablename__
+        return (
+            UniqueConstraint(cls.owner_column, "kind", "number", name=f"uq_{table}_goal"),
+            CheckConstraint(
+                "(kind = 'sdg' AND number BETWEEN 1 AND 17)"
+                " OR (kind = 'gcm' AND number BETWEEN 1 AND 23)",
+                name="goal_known",
+            ),
+            Index(f"ix_{table}_kind_number", "kind", "number"),
+        )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    artisan_id: Mapped[int] = mapped_column(ForeignKey("artisans.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(3))
     number: Mapped[int]
-    statement: Mapped[str] = mapped_column(String(200), default="")
-    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-    artisan: Mapped[Artisan] = relationship(back_populates="goals")
 
     @property
     def goal(self) -> Goal:
         """The reference goal (number, titles, colour)."""
         return get_goal(self.kind, self.number)
+
+
+class ArtisanGoal(GoalLink, db.Model):
+    """An SDG or GCM objective an artisan supports, with how their work contributes."""
+
+    __tablename__ = "artisan_goals"
+    owner_column = "artisan_id"
+
+    artisan_id: Mapped[int] = mapped_column(ForeignKey("artisans.id", ondelete="CASCADE"))
+    statement: Mapped[str] = mapped_column(String(200), default="")
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    artisan: Mapped[Artisan] = relationship(back_populates="goals")
 
     @property
     def is_verified(self) -> bool:

@@ -8,13 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.artisans.models import Artisan
+from shop.artisans.models import Artisan, GoalLink
 from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
 from shop.core.states import LabelledEnum
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
-from shop.goals import Goal, get_goal
 from shop.media.models import Image
 
 MAX_PHOTOS = 8
@@ -143,28 +142,12 @@ class ProductPhoto(db.Model):
     image: Mapped[Image] = relationship(lazy="joined")
 
 
-class ProductGoal(db.Model):
+class ProductGoal(GoalLink, db.Model):
     """A goal a product supports (defaults to its artisan's)."""
 
     __tablename__ = "product_goals"
-    __table_args__ = (
-        UniqueConstraint("product_id", "kind", "number", name="uq_product_goals_goal"),
-        CheckConstraint(
-            "(kind = 'sdg' AND number BETWEEN 1 AND 17)"
-            " OR (kind = 'gcm' AND number BETWEEN 1 AND 23)",
-            name="goal_known",
-        ),
-        Index("ix_product_goals_kind_number", "kind", "number"),
-    )
+    owner_column = "product_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(3))
-    number: Mapped[int]
 
     product: Mapped[Product] = relationship(back_populates="goals")
-
-    @property
-    def goal(self) -> Goal:
-        """The reference goal."""
-        return get_goal(self.kind, self.number)

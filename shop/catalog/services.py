@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from shop.artisans.listings import sync_goals
 from shop.artisans.models import Artisan, ArtisanStatus
 from shop.catalog import search
 from shop.catalog.models import Category, Product, ProductGoal, ProductPhoto, ProductStatus
@@ -161,19 +162,7 @@ def _fill(product: Product, data: ProductData, *, with_stock: bool = True) -> No
     product.lead_time_days = data.lead_time_days if data.made_to_order else None
     product.pickup = data.pickup
     product.shipping = data.shipping
-    goals = data.goals
-    if goals is None:
-        goals = [(g.kind, g.number) for g in product.artisan.goals]
-    for kind, number in goals:
-        if get_goal(kind, number) is None:
-            raise ValidationFailed(str(_l("Unknown goal.")), field="goals")
-    wanted = set(goals)
-    for goal in list(product.goals):
-        if (goal.kind, goal.number) not in wanted:
-            product.goals.remove(goal)
-    have = {(g.kind, g.number) for g in product.goals}
-    for kind, number in sorted(wanted - have):
-        product.goals.append(ProductGoal(kind=kind, number=number))
+    sync_goals(product.goals, data.goals, product.artisan, ProductGoal)
 
 
 def create_product(artisan: Artisan, data: ProductData) -> Product:

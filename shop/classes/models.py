@@ -11,13 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.artisans.models import Artisan
+from shop.artisans.models import Artisan, GoalLink
 from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
 from shop.core.states import LabelledEnum
 from shop.core.time import UTCDateTime, to_local, utcnow
 from shop.extensions import db
-from shop.goals import Goal, get_goal
 from shop.media.models import Image
 
 if TYPE_CHECKING:
@@ -235,31 +234,15 @@ class ClassPhoto(db.Model):
     image: Mapped[Image] = relationship(lazy="joined")
 
 
-class ClassGoal(db.Model):
+class ClassGoal(GoalLink, db.Model):
     """A goal a class supports (defaults to its artisan's)."""
 
     __tablename__ = "class_goals"
-    __table_args__ = (
-        UniqueConstraint("class_id", "kind", "number", name="uq_class_goals_goal"),
-        CheckConstraint(
-            "(kind = 'sdg' AND number BETWEEN 1 AND 17)"
-            " OR (kind = 'gcm' AND number BETWEEN 1 AND 23)",
-            name="goal_known",
-        ),
-        Index("ix_class_goals_kind_number", "kind", "number"),
-    )
+    owner_column = "class_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(3))
-    number: Mapped[int]
 
     class_: Mapped[Class] = relationship(back_populates="goals")
-
-    @property
-    def goal(self) -> Goal:
-        """The reference goal."""
-        return get_goal(self.kind, self.number)
 
 
 class WaitlistStatus(LabelledEnum):

@@ -12,6 +12,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from shop.artisans.listings import sync_goals
 from shop.artisans.models import Artisan, ArtisanStatus
 from shop.classes.models import (
     CancellationPolicy,
@@ -30,7 +31,6 @@ from shop.core.states import StateMachine
 from shop.core.text import slugify
 from shop.core.time import utcnow
 from shop.extensions import db
-from shop.goals import get_goal
 from shop.media import gallery
 from shop.media.models import Image
 
@@ -182,19 +182,7 @@ def _fill(klass: Class, data: ClassData) -> None:
     klass.address = data.address.strip()
     klass.timezone = data.timezone
     klass.cancellation_policy = CancellationPolicy(data.cancellation_policy)
-    goals = data.goals
-    if goals is None:
-        goals = [(g.kind, g.number) for g in klass.artisan.goals]
-    for kind, number in goals:
-        if get_goal(kind, number) is None:
-            raise ValidationFailed(str(_l("Unknown goal.")), field="goals")
-    wanted = set(goals)
-    for goal in list(klass.goals):
-        if (goal.kind, goal.number) not in wanted:
-            klass.goals.remove(goal)
-    have = {(g.kind, g.number) for g in klass.goals}
-    for kind, number in sorted(wanted - have):
-        klass.goals.append(ClassGoal(kind=kind, number=number))
+    sync_goals(klass.goals, data.goals, klass.artisan, ClassGoal)
 
 
 def create_class(artisan: Artisan, data: ClassData) -> Class:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.core.money import DEFAULT_CURRENCY, from_cents, to_cents
 
@@ -33,3 +34,10 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else f"{from_cents(self.data, self.currency)}"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for a multiple choice (no JavaScript needed)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

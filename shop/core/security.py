@@ -66,7 +66,7 @@ def set_security_headers(response: Response) -> Response:
 
 BACK_OFFICE_PREFIX = "/workshop"
 # Pages with someone's personal data: never kept by a browser, proxy or shared computer.
-PRIVATE_BLUEPRINTS = frozenset({"auth", "orders", "payments", "admin"})  # orders: cart,
+PRIVATE_BLUEPRINTS = frozenset({"auth", "orders", "payments", "admin", "workshop"})  # orders: cart,
 # checkout, orders, bookings and the artisan's incoming orders; payments: the pay pages
 PRIVATE_ENDPOINTS = frozenset(
     {

@@ -24,15 +24,15 @@ from sqlalchemy.orm import selectinload
 from shop.bookings import services as bookings
 from shop.classes.models import ClassSession
 from shop.core.forms import PostForm
-from shop.core.inputs import page_arg, parse_id
+from shop.core.inputs import parse_id
 from shop.core.money import format_money_here
 from shop.core.time import utcnow
 from shop.core.views import perform, show_error
 from shop.extensions import db
 from shop.orders import cart, lifecycle
 from shop.orders import checkout as ordering
-from shop.orders.forms import AddSeatsForm, AddToCartForm, CheckoutForm, FulfilmentForm, RefundForm
-from shop.orders.models import Delivery, FulfilmentStatus, Order, OrderGroup, OrderLine
+from shop.orders.forms import AddSeatsForm, AddToCartForm, CheckoutForm
+from shop.orders.models import Delivery, Order, OrderLine
 from shop.payments import services as payments
 from shop.waitlist import queries as waitlist_queries
 
@@ -236,55 +236,6 @@ def my_orders():
         .order_by(Order.created_at.desc())
     ).all()
     return render_template("orders/my_orders.html", orders=orders)
-
-
-def _own_group(group_id: int) -> OrderGroup:
-    group = db.get_or_404(OrderGroup, group_id)
-    if group.artisan.user_id != current_user.id:
-        abort(404)
-    return group
-
-
-@bp.route("/workshop/orders")
-@login_required
-def artisan_orders():
-    if current_user.artisan is None:
-        abort(404)
-    page = db.paginate(
-        lifecycle.orders_for_artisan(current_user.artisan),
-        per_page=50,
-        page=page_arg(),
-        error_out=False,
-    )
-    return render_template("orders/artisan_orders.html", page=page)
-
-
-@bp.route("/workshop/orders/<int:group_id>", methods=["GET", "POST"])
-@login_required
-def artisan_order(group_id: int):
-    group = _own_group(group_id)
-    form = FulfilmentForm()
-    if form.validate_on_submit():
-        status = FulfilmentStatus(form.status.data)
-        perform(
-            lambda: lifecycle.set_fulfilment(group, current_user, status, form.note.data or ""),
-            success=_("Status saved; the customer was told."),
-        )
-        return redirect(url_for("orders.artisan_order", group_id=group.id))
-    return render_template(
-        "orders/artisan_order.html", group=group, form=form, refund_form=RefundForm()
-    )
-
-
-@bp.route("/workshop/orders/<int:group_id>/refund", methods=["POST"])
-@login_required
-def artisan_refund(group_id: int):
-    group = _own_group(group_id)
-    form = RefundForm()
-    if parse_id(form.line_id.data) not in {line.id for line in group.lines}:
-        abort(404)  # artisans refund their own lines only
-    form.send(group.order, current_user)
-    return redirect(url_for("orders.artisan_order", group_id=group.id))
 
 
 def _booking(token: str, line_id: int) -> OrderLine:

@@ -297,7 +297,9 @@ def test_withdraw_consent_from_dashboard(roles, db):
 def test_workshop_pages_need_login_and_a_workshop(roles):
     assert roles["anonymous"].get("/workshop").status_code == 302
     assert roles["customer"].get("/workshop").headers["Location"] == "/workshop/apply"
-    assert roles["customer"].get("/workshop/profile").status_code == 404
+    # Every workshop page sends someone without a workshop to the application form.
+    assert roles["customer"].get("/workshop/profile").headers["Location"] == "/workshop/apply"
+    assert roles["customer"].get("/workshop/products").headers["Location"] == "/workshop/apply"
     assert roles["approved"].get("/workshop/apply").status_code == 302
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from shop.artisans.guard import OPEN_WHEN_SUSPENDED, is_back_office
 from shop.artisans.models import Artisan, ArtisanStatus
 from shop.classes.models import ClassSession
+from shop.core.security import is_back_office
 from shop.extensions import db as _db
 from shop.orders import checkout as ordering
+from shop.workshop.blueprint import OPEN_WHEN_SUSPENDED
 from tests import factories
 from tests.conftest import csrf_token, login
 from tests.factories import checkout_request as checkout
@@ -81,14 +82,14 @@ def _back_office_rules(app):
     endpoints = {rule.endpoint for rule in rules}
     # What the issue names: profile, products, classes, sessions, orders, refunds.
     assert {
-        "artisans.edit",
-        "catalog.edit_product",
-        "catalog.shipping_rate",
-        "classes.edit_class",
-        "classes.session_capacity",
-        "classes.cancel_session",
-        "orders.artisan_order",
-        "orders.artisan_refund",
+        "workshop.profile",
+        "workshop.edit_product",
+        "workshop.shipping_rate",
+        "workshop.edit_class",
+        "workshop.session_capacity",
+        "workshop.cancel_session",
+        "workshop.order",
+        "workshop.refund",
     } <= endpoints
     return rules
 

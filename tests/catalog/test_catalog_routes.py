@@ -93,15 +93,18 @@ def test_other_users_cannot_reach_an_artisans_product_pages(app, db, approved):
     anonymous = app.test_client()
     for path in paths:
         assert anonymous.get(path).status_code == 302
-    for email in (other.user.email, customer.email):
+    # Another artisan is told nothing exists; a customer is sent to apply for a workshop.
+    for email, refused in ((other.user.email, 404), (customer.email, 302)):
         client = app.test_client()
         login(client, email)
         for path in paths:
-            assert client.get(path).status_code == 404, (email, path)
+            assert client.get(path).status_code == refused, (email, path)
         response = post_form(
             client, f"/workshop/products/{product.id}/status", {"action": "publish"}
         )
-        assert response.status_code == 404
+        assert response.status_code == refused
+        if refused == 302:
+            assert response.headers["Location"] == "/workshop/apply"
     db.session.expire_all()
     assert db.session.get(Product, product.id).status == ProductStatus.DRAFT
 

@@ -217,18 +217,20 @@ def test_every_workshop_class_url_is_owner_only(app, db, approved):
     login(customer_client, customer.email)
     anonymous = app.test_client()
     for method, url in _workshop_urls(klass, class_session):
-        for intruder in (other_client, customer_client):
+        # Another artisan is told nothing exists; a customer is sent to apply for a workshop.
+        for intruder, refused in ((other_client, 404), (customer_client, 302)):
             if method == "GET":
-                assert intruder.get(url).status_code == 404, url
+                assert intruder.get(url).status_code == refused, url
             else:
-                assert post_form(intruder, url, {"action": "archive"}).status_code == 404, url
+                response = post_form(intruder, url, {"action": "archive"})
+                assert response.status_code == refused, url
         response = anonymous.open(url, method=method)
         assert response.status_code in (302, 400), url  # 400: a POST without a CSRF token
         if method == "GET":
             assert "/auth/login" in response.headers["Location"]
     for url in ("/workshop/classes", "/workshop/classes/new"):
         assert anonymous.get(url).status_code == 302
-        assert customer_client.get(url).status_code == 404
+        assert customer_client.get(url).headers["Location"] == "/workshop/apply"
     # A session of another class under this class's URL is not found either.
     other_session = factories.session(klass=factories.class_(artisan_workshop=artisan))
     db.session.commit()

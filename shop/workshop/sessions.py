@@ -10,20 +10,20 @@ from datetime import time, timedelta
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from shop.bookings import roster
 from shop.bookings import services as bookings
 from shop.classes import display, services
-from shop.classes.forms import CapacityForm, SessionForm, WeeklyForm
 from shop.classes.ics import session_ics, session_uid
 from shop.classes.models import Class, ClassSession
-from shop.classes.routes import _own_class, _own_session, bp
 from shop.core.forms import PostForm
 from shop.core.time import to_local, utcnow
 from shop.core.views import unit_of_work
 from shop.inventory import services as inventory
 from shop.waitlist import queries as waitlist_queries
+from shop.workshop.blueprint import bp
+from shop.workshop.classes import own_class, own_session
+from shop.workshop.forms import CapacityForm, SessionForm, WeeklyForm
 
 WEEKLY_FIELDS = {"date": "starting", "time": "start_time", "capacity": "seats"}
 
@@ -46,7 +46,7 @@ def _render_sessions(klass: Class, one: SessionForm, weekly: WeeklyForm, status:
     upcoming = services.sessions_of(klass, upcoming=True, now=now)
     past = services.sessions_of(klass, upcoming=False, now=now)[:20]
     return render_template(
-        "classes/sessions.html",
+        "workshop/sessions.html",
         klass=klass,
         upcoming=upcoming,
         past=past,
@@ -58,10 +58,9 @@ def _render_sessions(klass: Class, one: SessionForm, weekly: WeeklyForm, status:
     ), status
 
 
-@bp.route("/workshop/classes/<int:class_id>/sessions", methods=["GET", "POST"])
-@login_required
+@bp.route("/classes/<int:class_id>/sessions", methods=["GET", "POST"])
 def sessions(class_id: int):
-    klass = _own_class(class_id)
+    klass = own_class(class_id)
     one, weekly = _session_forms(klass)
     if request.method == "POST":
         one = SessionForm()
@@ -69,7 +68,7 @@ def sessions(class_id: int):
             with unit_of_work(one) as work:
                 added = services.add_session(klass, one.date.data, one.time.data, one.capacity.data)
             if not work:
-                klass = _own_class(class_id)  # rolled back: load it afresh
+                klass = own_class(class_id)  # rolled back: load it afresh
             else:
                 flash(
                     _(
@@ -78,15 +77,14 @@ def sessions(class_id: int):
                     ),
                     "success",
                 )
-                return redirect(url_for("classes.sessions", class_id=klass.id))
+                return redirect(url_for("workshop.sessions", class_id=klass.id))
         return _render_sessions(klass, one, weekly, 422)
     return _render_sessions(klass, one, weekly)
 
 
-@bp.route("/workshop/classes/<int:class_id>/sessions/weekly", methods=["POST"])
-@login_required
+@bp.route("/classes/<int:class_id>/sessions/weekly", methods=["POST"])
 def weekly_sessions(class_id: int):
-    klass = _own_class(class_id)
+    klass = own_class(class_id)
     one, _unused = _session_forms(klass)
     weekly = WeeklyForm(locale=str(get_locale()))
     if weekly.validate_on_submit():
@@ -100,7 +98,7 @@ def weekly_sessions(class_id: int):
                 capacity=weekly.seats.data,
             )
         if not work:
-            klass = _own_class(class_id)  # rolled back: load it afresh
+            klass = own_class(class_id)  # rolled back: load it afresh
         else:
             flash(
                 ngettext(
@@ -111,14 +109,13 @@ def weekly_sessions(class_id: int):
                 ),
                 "success",
             )
-            return redirect(url_for("classes.sessions", class_id=klass.id))
+            return redirect(url_for("workshop.sessions", class_id=klass.id))
     return _render_sessions(klass, one, weekly, 422)
 
 
-@bp.route("/workshop/classes/<int:class_id>/sessions/<int:session_id>/capacity", methods=["POST"])
-@login_required
+@bp.route("/classes/<int:class_id>/sessions/<int:session_id>/capacity", methods=["POST"])
 def session_capacity(class_id: int, session_id: int):
-    klass, class_session = _own_session(class_id, session_id)
+    klass, class_session = own_session(class_id, session_id)
     form = CapacityForm()
     if form.validate_on_submit():
         with unit_of_work() as work:
@@ -127,15 +124,12 @@ def session_capacity(class_id: int, session_id: int):
             flash(_("Seats saved."), "success")
     else:
         flash(_("Enter a number of seats of at least 1."), "danger")
-    return redirect(url_for("classes.sessions", class_id=klass.id))
+    return redirect(url_for("workshop.sessions", class_id=klass.id))
 
 
-@bp.route(
-    "/workshop/classes/<int:class_id>/sessions/<int:session_id>/cancel", methods=["GET", "POST"]
-)
-@login_required
+@bp.route("/classes/<int:class_id>/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 def cancel_session(class_id: int, session_id: int):
-    klass, class_session = _own_session(class_id, session_id)
+    klass, class_session = own_session(class_id, session_id)
     form = PostForm()
     if form.validate_on_submit():
         with unit_of_work() as work:
@@ -148,18 +142,17 @@ def cancel_session(class_id: int, session_id: int):
                 ),
                 "success",
             )
-        return redirect(url_for("classes.sessions", class_id=klass.id))
+        return redirect(url_for("workshop.sessions", class_id=klass.id))
     return render_template(
-        "classes/cancel_session.html", klass=klass, class_session=class_session, form=form
+        "workshop/cancel_session.html", klass=klass, class_session=class_session, form=form
     )
 
 
-@bp.route("/workshop/classes/<int:class_id>/sessions/<int:session_id>")
-@login_required
-def roster_page(class_id: int, session_id: int):
-    klass, class_session = _own_session(class_id, session_id)
+@bp.route("/classes/<int:class_id>/sessions/<int:session_id>")
+def session_roster(class_id: int, session_id: int):
+    klass, class_session = own_session(class_id, session_id)
     return render_template(
-        "classes/roster.html",
+        "workshop/roster.html",
         klass=klass,
         class_session=class_session,
         entries=roster.roster_entries(class_session),
@@ -172,10 +165,9 @@ def _download_name(klass: Class, class_session: ClassSession, extension: str) ->
     return f"{klass.slug[:60]}-{stamp}.{extension}"
 
 
-@bp.route("/workshop/classes/<int:class_id>/sessions/<int:session_id>/roster.csv")
-@login_required
+@bp.route("/classes/<int:class_id>/sessions/<int:session_id>/roster.csv")
 def roster_csv(class_id: int, session_id: int):
-    klass, class_session = _own_session(class_id, session_id)
+    klass, class_session = own_session(class_id, session_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([str(title) for title in roster.CSV_HEADER])
@@ -189,17 +181,19 @@ def roster_csv(class_id: int, session_id: int):
     return response
 
 
-@bp.route("/workshop/classes/<int:class_id>/sessions/<int:session_id>/calendar.ics")
-@login_required
+@bp.route("/classes/<int:class_id>/sessions/<int:session_id>/calendar.ics")
 def session_calendar(class_id: int, session_id: int):
-    klass, class_session = _own_session(class_id, session_id)
+    klass, class_session = own_session(class_id, session_id)
     body = session_ics(
         class_session,
         include_address=True,  # the artisan's own copy
         attendee_count=class_session.seats_taken,
         uid=session_uid(class_session),
         url=url_for(
-            "classes.roster_page", class_id=klass.id, session_id=class_session.id, _external=True
+            "workshop.session_roster",
+            class_id=klass.id,
+            session_id=class_session.id,
+            _external=True,
         ),
     )
     response = Response(body, mimetype="text/calendar")

@@ -1,0 +1,54 @@
+"""The artisan's incoming orders: the list, one order group (fulfilment), refunds of its lines."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.core.inputs import page_arg, parse_id
+from shop.core.views import get_owned_or_404, perform
+from shop.extensions import db
+from shop.orders import lifecycle
+from shop.orders.forms import FulfilmentForm, RefundForm
+from shop.orders.models import FulfilmentStatus, OrderGroup
+from shop.workshop.blueprint import bp, current_artisan
+
+
+def _own_group(group_id: int) -> OrderGroup:
+    return get_owned_or_404(OrderGroup, group_id, current_artisan().id)
+
+
+@bp.route("/orders")
+def orders():
+    page = db.paginate(
+        lifecycle.orders_for_artisan(current_artisan()),
+        per_page=50,
+        page=page_arg(),
+        error_out=False,
+    )
+    return render_template("workshop/orders.html", page=page)
+
+
+@bp.route("/orders/<int:group_id>", methods=["GET", "POST"])
+def order(group_id: int):
+    group = _own_group(group_id)
+    form = FulfilmentForm()
+    if form.validate_on_submit():
+        status = FulfilmentStatus(form.status.data)
+        perform(
+            lambda: lifecycle.set_fulfilment(group, current_user, status, form.note.data or ""),
+            success=_("Status saved; the customer was told."),
+        )
+        return redirect(url_for("workshop.order", group_id=group.id))
+    return render_template("workshop/order.html", group=group, form=form, refund_form=RefundForm())
+
+
+@bp.route("/orders/<int:group_id>/refund", methods=["POST"])
+def refund(group_id: int):
+    group = _own_group(group_id)
+    form = RefundForm()
+    if parse_id(form.line_id.data) not in {line.id for line in group.lines}:
+        abort(404)  # artisans refund their own lines only
+    form.send(group.order, current_user)
+    return redirect(url_for("workshop.order", group_id=group.id))
