@@ -132,3 +132,20 @@ def public_cities(now: datetime | None = None) -> list[str]:
             .order_by(Artisan.city)
         )
     )
+
+
+def sessions_of_artisan(artisan_id: int, start: datetime, end: datetime) -> list[ClassSession]:
+    """An artisan's scheduled sessions starting between two instants, soonest first."""
+    return list(
+        db.session.scalars(
+            select(ClassSession)
+            .join(ClassSession.class_)
+            .where(
+                Class.artisan_id == artisan_id,
+                ClassSession.status == SessionStatus.SCHEDULED,
+                ClassSession.starts_at >= start,
+                ClassSession.starts_at < end,
+            )
+            .order_by(ClassSession.starts_at)
+        )
+    )

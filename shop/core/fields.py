@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from shop.core.money import DEFAULT_CURRENCY, from_cents, to_cents
+from shop.core.money import DEFAULT_CURRENCY, from_cents, minor_units, number_locale, to_cents
 
 
 class MoneyField(StringField):
@@ -31,9 +32,17 @@ class MoneyField(StringField):
             raise ValueError(_l("Enter an amount such as 18.50.")) from None
 
     def _value(self) -> str:
+        """What was typed, else the saved amount as people write it here ("28,00" in Spanish,
+        "28.00" in English: always the currency's decimals, never grouped thousands)."""
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else f"{from_cents(self.data, self.currency)}"
+        if self.data is None:
+            return ""
+        decimals = minor_units(self.currency)
+        pattern = "0." + "0" * decimals if decimals else "0"
+        return format_decimal(
+            from_cents(self.data, self.currency), format=pattern, locale=number_locale()
+        )
 
 
 class MultiCheckboxField(SelectMultipleField):

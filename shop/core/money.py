@@ -44,10 +44,15 @@ def from_cents(cents: int, currency: str = DEFAULT_CURRENCY) -> Decimal:
 FORMAT_LOCALES = {"es": "es_EC", "en": "en_US"}
 
 
+def number_locale(locale: str | None = None) -> str:
+    """The locale whose number format a language uses here ("es" writes as in Ecuador)."""
+    language = str(locale or get_locale() or "es")
+    return FORMAT_LOCALES.get(language, language)
+
+
 def format_money(cents: int, currency: str = DEFAULT_CURRENCY, locale: str = "es") -> str:
     """Format minor units for display in the given locale."""
-    locale = FORMAT_LOCALES.get(str(locale), str(locale))
-    return format_currency(from_cents(cents, currency), currency, locale=locale)
+    return format_currency(from_cents(cents, currency), currency, locale=number_locale(locale))
 
 
 def format_money_here(cents: int, currency: str = DEFAULT_CURRENCY) -> str:

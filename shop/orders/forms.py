@@ -65,17 +65,14 @@ class CheckoutForm(BaseForm):
 class FulfilmentForm(BaseForm):
     """An artisan's next step on their part of an order."""
 
-    status = SelectField(
-        _l("New status"),
-        choices=[
-            SelectChoice("ready_for_pickup", _l("Ready for pickup")),
-            SelectChoice("shipped", _l("Shipped")),
-            SelectChoice("completed", _l("Completed")),
-        ],
-    )
+    status = SelectField(_l("New status"))
     note = StringField(
         _l("Tracking note (optional)"), filters=[strip], validators=[Length(max=300)]
     )
+
+    def __init__(self, *args, steps=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.status.choices = [SelectChoice(step.value, step.label) for step in steps]
 
 
 class RefundForm(BaseForm):

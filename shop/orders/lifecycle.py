@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from shop.artisans.models import Artisan
@@ -209,6 +209,18 @@ def _notify_paid(order: Order) -> None:
         )
 
 
+def next_fulfilment_steps(group: OrderGroup) -> list[FulfilmentStatus]:
+    """The statuses an artisan can move their part to now: only those that fit its delivery
+    (no "ready for pickup" on a shipped order), in the order they happen."""
+    fits = {F.READY_FOR_PICKUP: Delivery.PICKUP, F.SHIPPED: Delivery.SHIPPING}
+    return [
+        target
+        for target, action in FULFIL_ACTIONS.items()
+        if GROUP_STATES.allowed(group, action)
+        and fits.get(target, group.delivery) == group.delivery
+    ]
+
+
 def set_fulfilment(
     group: OrderGroup, actor: User, target: FulfilmentStatus, note: str = ""
 ) -> OrderGroup:
@@ -287,3 +299,16 @@ def order_for_viewer(token: str, viewer) -> Order | None:
     if not viewer.is_authenticated or (viewer.id != order.user_id and not viewer.is_admin):
         return None
     return order
+
+
+def count_to_prepare(artisan_id: int) -> int:
+    """How many paid order parts of an artisan still wait for them (not completed)."""
+    return db.session.scalar(
+        select(func.count(OrderGroup.id))
+        .join(OrderGroup.order)
+        .where(
+            OrderGroup.artisan_id == artisan_id,
+            Order.status.in_((OS.PAID, OS.PARTIALLY_REFUNDED)),
+            OrderGroup.status.in_((F.NEW, F.READY_FOR_PICKUP, F.SHIPPED)),
+        )
+    )

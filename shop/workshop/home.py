@@ -3,6 +3,9 @@ consent to show the artisan's story."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,11 +13,14 @@ from flask_login import current_user
 from shop.artisans import services
 from shop.artisans.forms import ArtisanForm
 from shop.artisans.models import Artisan, PublicName
+from shop.classes import queries
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
+from shop.core.time import utcnow
 from shop.core.views import commit, unit_of_work
 from shop.media.services import save_image
+from shop.orders import lifecycle
 from shop.workshop.blueprint import bp, current_artisan
 
 
@@ -73,10 +79,46 @@ def apply():
     )
 
 
+@dataclass
+class Step:
+    """One thing to do to get the workshop selling, and whether it is done."""
+
+    label: str
+    done: bool
+    url: str
+
+
+def _next_steps(artisan: Artisan, products: int, classes: int) -> list[Step]:
+    return [
+        Step(
+            _("Finish your profile: your story and a photo of you or your work"),
+            bool(artisan.story.strip()) and artisan.profile_image_id is not None,
+            url_for("workshop.profile"),
+        ),
+        Step(
+            _("Say how buyers get your work: pickup in your city, or a shipping rate"),
+            artisan.shipping_rate_cents is not None or products > 0,
+            url_for("workshop.products") + "#ship-h",
+        ),
+        Step(_("Add your first product"), products > 0, url_for("workshop.new_product")),
+        Step(_("Add a class you teach"), classes > 0, url_for("workshop.new_class")),
+    ]
+
+
 @bp.route("")
 def dashboard():
     artisan = current_artisan()
-    return render_template("workshop/dashboard.html", artisan=artisan, form=PostForm())
+    products, classes = artisan.products.count(), artisan.classes.count()
+    now = utcnow()
+    return render_template(
+        "workshop/dashboard.html",
+        artisan=artisan,
+        form=PostForm(),
+        steps=_next_steps(artisan, products, classes),
+        counts={"products": products, "classes": classes},
+        to_prepare=lifecycle.count_to_prepare(artisan.id),
+        this_week=queries.sessions_of_artisan(artisan.id, now, now + timedelta(days=7)),
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -115,10 +157,15 @@ def resubmit():
     return redirect(url_for("workshop.dashboard"))
 
 
-@bp.route("/consent", methods=["POST"])
+@bp.route("/consent", methods=["GET", "POST"])
 def consent():
+    """Consent to show the artisan's story: withdrawing it is confirmed on a page that says
+    what happens; giving it back is one click."""
     artisan = current_artisan()
-    if PostForm().validate_on_submit():
+    form = PostForm()
+    if request.method == "GET":
+        return render_template("workshop/consent.html", artisan=artisan, form=form)
+    if form.validate_on_submit():
         if request.form.get("give") == "1":
             services.give_consent(artisan, current_user)
             flash(_("Your story can be published again."), "success")

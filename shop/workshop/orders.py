@@ -33,7 +33,7 @@ def orders():
 @bp.route("/orders/<int:group_id>", methods=["GET", "POST"])
 def order(group_id: int):
     group = _own_group(group_id)
-    form = FulfilmentForm()
+    form = FulfilmentForm(steps=lifecycle.next_fulfilment_steps(group))
     if form.validate_on_submit():
         status = FulfilmentStatus(form.status.data)
         perform(
