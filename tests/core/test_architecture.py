@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "shop.payments.models",
             "shop.payments.gateways",
             "shop.payments.services",
+            "shop.payments.settlement",
             "shop.payments.refunds",
         ],
     ),
