@@ -17,6 +17,7 @@ from shop.core.images import ImageRejected
 from shop.core.inputs import page_arg
 from shop.core.views import commit, unit_of_work
 from shop.extensions import db
+from shop.inventory import services as inventory
 from shop.media.services import save_image
 
 bp = Blueprint("catalog", __name__)
@@ -170,12 +171,13 @@ def edit_product(product_id: int):
         with unit_of_work(form) as work:
             shown = _stock_shown(form)
             if shown is None:  # a form from before this check, or tampered with
-                raise services.StockChanged(product.stock)
-            services.update_product(product, _data(form), stock_shown=shown)
+                raise inventory.StockChanged(product.stock)
+            services.update_product(product, _data(form))
+            inventory.set_stock(product, form.stock.data or 0, shown)
             _save_photos(form, product)
         if not work:
             product = _own_product(product_id)
-            if isinstance(work.error, services.StockChanged):
+            if isinstance(work.error, inventory.StockChanged):
                 _show_current_stock(form, product.stock)
         else:
             flash(_("Product saved."), "success")
