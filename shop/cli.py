@@ -13,6 +13,7 @@ from shop.core.errors import DomainError
 from shop.demo import DEMO_LOGINS, seed
 from shop.extensions import db
 from shop.orders.lifecycle import expire_orders as expire
+from shop.payments.refunds import refunds_by_status, resend_due
 from shop.waitlist.services import expire_offers
 
 
@@ -82,4 +83,24 @@ def send_reminders() -> None:
     click.echo(f"Sent {count} reminders.")
 
 
-commands = [create_admin, seed_demo, reindex_search, expire_orders, send_reminders]
+@click.command("settle-refunds")
+@with_appcontext
+def settle_refunds() -> None:
+    """Send again the refunds the gateway refused or never answered (run every minute)."""
+    queued = resend_due()
+    db.session.commit()  # they go to the gateway once this commits, one by one
+    outcome = refunds_by_status(queued)
+    click.echo(
+        f"Sent {len(queued)} refunds again: {outcome['succeeded']} succeeded, "
+        f"{outcome['failed']} failed, {outcome['pending']} still pending."
+    )
+
+
+commands = [
+    create_admin,
+    seed_demo,
+    reindex_search,
+    expire_orders,
+    send_reminders,
+    settle_refunds,
+]

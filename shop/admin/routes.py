@@ -17,8 +17,10 @@ from shop.core.security import admin_required
 from shop.core.views import unit_of_work
 from shop.extensions import db
 from shop.orders import lifecycle
-from shop.orders.forms import RefundForm
+from shop.orders.forms import RefundForm, flash_refund
 from shop.orders.models import Order, OrderEvent, OrderStatus
+from shop.payments import refunds
+from shop.payments.models import Refund
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -149,7 +151,13 @@ def order(order_id: int):
         .options(selectinload(OrderEvent.actor))
         .order_by(OrderEvent.id.desc())
     ).all()
-    return render_template("admin/order.html", order=found, events=events, refund_form=RefundForm())
+    return render_template(
+        "admin/order.html",
+        order=found,
+        events=events,
+        refund_form=RefundForm(),
+        refunds=refunds.refunds_of(found),
+    )
 
 
 @bp.route("/orders/<int:order_id>/refund", methods=["POST"])
@@ -157,6 +165,18 @@ def refund_order(order_id: int):
     found = db.get_or_404(Order, order_id)
     RefundForm().send(found, current_user)
     return redirect(url_for("admin.order", order_id=found.id))
+
+
+@bp.route("/refunds/<int:refund_id>/retry", methods=["POST"])
+def retry_refund(refund_id: int):
+    found = db.get_or_404(Refund, refund_id)
+    order_id = found.order_id
+    if PostForm().validate_on_submit():
+        with unit_of_work() as work:
+            refunds.retry(found, current_user)
+        if work:
+            flash_refund(found)
+    return redirect(url_for("admin.order", order_id=order_id))
 
 
 @bp.route("/orders/<int:order_id>/cancel", methods=["POST"])

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from shop.artisans.listings import sync_goals
@@ -59,7 +59,7 @@ class ProductData:
     dimensions: str = ""
     weight_grams: int | None = None
     currency: str = "USD"
-    stock: int = 0
+    stock: int = 0  # a new product's first count; later changes: inventory.set_stock
     made_to_order: bool = False
     lead_time_days: int | None = None
     pickup: bool = True
@@ -112,42 +112,7 @@ def _validate(data: ProductData) -> None:
         raise ValidationFailed(str(_l("Choose a category.")), field="category_id")
 
 
-class StockChanged(ValidationFailed):
-    """The stock moved (a sale, a release) since the edit form showed it."""
-
-    def __init__(self, current: int) -> None:
-        self.current = current
-        super().__init__(
-            str(
-                _l(
-                    "This product changed while you edited it: %(n)d in stock now. Check the "
-                    "stock and save again.",
-                    n=current,
-                )
-            ),
-            field="stock",
-        )
-
-
-def _set_stock(product: Product, stock: int, shown: int) -> None:
-    """Write an edited stock only over the value the artisan saw (optimistic check).
-
-    An untouched stock field is not written at all, so sales made meanwhile stay sold.
-    """
-    if stock == shown:
-        return
-    moved = db.session.execute(
-        update(Product)
-        .where(Product.id == product.id, Product.stock == shown)
-        .values(stock=stock)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(product, ["stock"])
-    if not moved:
-        raise StockChanged(product.stock)
-
-
-def _fill(product: Product, data: ProductData, *, with_stock: bool = True) -> None:
+def _fill(product: Product, data: ProductData) -> None:
     product.title = data.title.strip()
     product.category_id = data.category_id
     product.description = data.description.replace("\r\n", "\n").strip()
@@ -156,8 +121,6 @@ def _fill(product: Product, data: ProductData, *, with_stock: bool = True) -> No
     product.weight_grams = data.weight_grams
     product.price_cents = data.price_cents
     product.currency = data.currency.upper()
-    if with_stock:
-        product.stock = data.stock
     product.made_to_order = data.made_to_order
     product.lead_time_days = data.lead_time_days if data.made_to_order else None
     product.pickup = data.pickup
@@ -170,7 +133,10 @@ def create_product(artisan: Artisan, data: ProductData) -> Product:
     if artisan.status in (ArtisanStatus.SUSPENDED, ArtisanStatus.REJECTED):
         raise NotAllowed(str(_l("Your workshop cannot add products right now.")))
     _validate(data)
-    product = Product(artisan=artisan, status=P.DRAFT, slug=_unique_slug(data.title))
+    # Its first count, on a row nobody else can see yet; inventory makes every later change.
+    product = Product(
+        artisan=artisan, status=P.DRAFT, slug=_unique_slug(data.title), stock=data.stock
+    )
     _fill(product, data)
     db.session.add(product)
     db.session.flush()
@@ -178,20 +144,16 @@ def create_product(artisan: Artisan, data: ProductData) -> Product:
     return product
 
 
-def update_product(
-    product: Product, data: ProductData, *, stock_shown: int | None = None
-) -> Product:
+def update_product(product: Product, data: ProductData) -> Product:
     """Save edits; orders already placed keep their own copy of title and price.
 
-    `stock_shown` is the stock the edit form showed (None: the value loaded in this session).
-    A stock left as shown is not written; a changed one is written only if the stock has not
-    moved since, else StockChanged (nothing sold meanwhile is put back on sale).
+    The stock is not written here: inventory.set_stock is its one writer (the edit view
+    calls both in one unit of work).
     """
     if product.artisan.status == ArtisanStatus.SUSPENDED:
         raise NotAllowed(str(_l("Your workshop cannot change products right now.")))
     _validate(data)
-    _set_stock(product, data.stock, product.stock if stock_shown is None else stock_shown)
-    _fill(product, data, with_stock=False)
+    _fill(product, data)
     db.session.flush()
     search.index_product(product)
     return product

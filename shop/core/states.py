@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from shop.core.errors import InvalidTransition
 from shop.extensions import db
@@ -60,21 +61,23 @@ class StateMachine:
         """The actions a row in this status may take, in table order."""
         return [a for a, t in self.transitions.items() if status in t.sources]
 
-    def move(self, row, action: str, *conditions, **values) -> bool:
+    def move(self, row, action: str, *conditions, session: Session | None = None, **values) -> bool:
         """Move the row if (and only if) its stored status allows it; say whether it moved.
 
         Extra `conditions` narrow the UPDATE further; `values` are written with the status.
-        The row is refreshed either way, so the caller sees what won.
+        The row is refreshed either way, so the caller sees what won. `session` is the
+        request's unless given (work done after the request's commit has its own).
         """
+        session = session or db.session
         transition = self[action]
         column = getattr(self.model, self.column)
-        result = db.session.execute(
+        result = session.execute(
             update(self.model)
             .where(self.model.id == row.id, column.in_(transition.sources), *conditions)
             .values({self.column: transition.target, **values})
             .execution_options(synchronize_session=False)
         )
-        db.session.refresh(row)
+        session.refresh(row)
         return result.rowcount == 1
 
     def require(self, row, action: str, *conditions, message: str | None = None, **values):

@@ -1,5 +1,6 @@
 """Stock and seats: every change is one conditional UPDATE, and this module is the only one
-that writes `products.stock` or a session's `capacity`, `seats_taken` and `seats_held`.
+that writes `products.stock` or a session's `capacity`, `seats_taken` and `seats_held` (a new
+row's first count excepted; tests/core/test_architecture.py checks it).
 
 The one lock order of the shop: class sessions (by id), then products (by id), then orders,
 then waitlist places. Every path that changes seats or a session's queue takes its sessions
@@ -37,6 +38,44 @@ def lock_sessions(session_ids: Iterable[int | None], *, read: bool = False) -> N
             .order_by(ClassSession.id)
             .with_for_update(read=read)
         )
+
+
+class StockChanged(ValidationFailed):
+    """The stock moved (a sale, a release) since the edit form showed it."""
+
+    def __init__(self, current: int) -> None:
+        self.current = current
+        super().__init__(
+            str(
+                _l(
+                    "This product changed while you edited it: %(n)d in stock now. Check the "
+                    "stock and save again.",
+                    n=current,
+                )
+            ),
+            field="stock",
+        )
+
+
+def set_stock(product: Product, stock: int, shown: int) -> None:
+    """The artisan's count of a product, written only over the value their form showed
+    (optimistic check): StockChanged if a sale or a release moved it since.
+
+    An untouched stock field is not written at all, so sales made meanwhile stay sold.
+    """
+    if stock < 0:
+        raise ValidationFailed(str(_l("Stock cannot be negative.")), field="stock")
+    if stock == shown:
+        return
+    moved = db.session.execute(
+        update(Product)
+        .where(Product.id == product.id, Product.stock == shown)
+        .values(stock=stock)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(product, ["stock"])
+    if not moved:
+        raise StockChanged(product.stock)
 
 
 def reserve_stock(product_id: int, quantity: int) -> bool:

@@ -17,6 +17,7 @@ from shop.core.views import perform
 from shop.extensions import db
 from shop.orders.models import Order, OrderLine
 from shop.payments import refunds
+from shop.payments.models import Refund, RefundStatus
 
 
 class AddToCartForm(BaseForm):
@@ -112,7 +113,25 @@ class RefundForm(BaseForm):
                 line=line,
                 restock_quantity=self.restock.data or 0,
                 reason=self.reason.data or "",
-            ),
-            success=_("Refund sent."),
+            )
         )
+        if done:
+            flash_refund(done.value)
         return done.ok
+
+
+def flash_refund(record: Refund) -> None:
+    """Say what the gateway answered: the refund was committed and sent before this runs."""
+    if record.status == RefundStatus.SUCCEEDED:
+        flash(_("Refund sent."), "success")
+    elif record.status == RefundStatus.FAILED:
+        flash(
+            _(
+                "The refund is recorded but the payment provider refused it (%(error)s). "
+                "An administrator can send it again from the order's page.",
+                error=record.last_error or "",
+            ),
+            "warning",
+        )
+    else:
+        flash(_("The refund is recorded; it is being sent to the payment provider."), "info")

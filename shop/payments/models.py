@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shop.auth.models import User
 from shop.core.db import enum_column
+from shop.core.states import LabelledEnum
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
-from shop.orders.models import Order
+from shop.orders.models import Order, OrderLine
 
 
 class ProcessedEvent(db.Model):
@@ -57,8 +61,34 @@ class Payment(db.Model):
     order: Mapped[Order] = relationship(back_populates="payments")
 
 
+class RefundStatus(LabelledEnum):
+    """Where a recorded refund stands at the gateway."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            cls.PENDING: _l("in progress"),
+            cls.SUCCEEDED: _l("refunded"),
+            cls.FAILED: _l("failed"),
+        }
+
+
+def new_refund_key() -> str:
+    """The refund's idempotency key, fixed when it is recorded and sent with every attempt.
+
+    Random rather than the row id: two databases (development, staging) sharing one Stripe
+    account would otherwise send the same key for different refunds.
+    """
+    return f"taller-refund-{secrets.token_hex(16)}"
+
+
 class Refund(db.Model):
-    """Money given back for a line or the whole order, through the gateway."""
+    """Money given back for a line or the whole order: recorded first (pending), then sent
+    to the gateway after the commit, and the answer recorded (see payments.settlement)."""
 
     __tablename__ = "refunds"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
@@ -72,3 +102,15 @@ class Refund(db.Model):
     gateway_ref: Mapped[str | None] = mapped_column(String(120))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[RefundStatus] = mapped_column(
+        enum_column(RefundStatus, "refund_status"), default=RefundStatus.PENDING, index=True
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True, default=new_refund_key)
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last call to the gateway
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the gateway said yes
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+    order: Mapped[Order] = relationship()
+    payment: Mapped[Payment | None] = relationship()
+    line: Mapped[OrderLine | None] = relationship()
+    actor: Mapped[User | None] = relationship()

@@ -1,21 +1,31 @@
 """Refunds: money given back through the gateway, never more than was paid or than the line
-cost; seats or units given back with it when asked."""
+cost; seats or units given back with it when asked.
+
+A refund is recorded (pending) with every counter in the caller's transaction; the gateway is
+called only after that commits (payments.settlement). A refund the gateway refused stays
+recorded as money owed: the order's and line's counters keep it, and admins see it failed
+until a retry goes through.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from shop.auth.models import User
 from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.money import format_money_here
+from shop.core.time import utcnow
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.mail import queue_email, render_email
 from shop.orders.lifecycle import ORDER_STATES, record_event
 from shop.orders.models import Order, OrderLine, OrderStatus
-from shop.payments.gateways import get_gateway
-from shop.payments.models import Refund
+from shop.payments.models import Refund, RefundStatus
+from shop.payments.settlement import REFUND_STATES, RETRY_AFTER, send_after_commit
 
 OS = OrderStatus
 
@@ -29,7 +39,8 @@ def refund(
     restock_quantity: int = 0,
     reason: str = "",
 ) -> Refund:
-    """Give money back through the gateway: never more than was paid (or than the line cost).
+    """Record money to give back through the gateway: never more than was paid (or than the
+    line cost); it is sent once the caller commits.
 
     Admins may refund anything; an artisan only lines of their own group.
     """
@@ -49,7 +60,8 @@ def give_back(
     restock_quantity: int = 0,
     reason: str = "",
 ) -> Refund:
-    """Refund through the gateway within every limit; permission is the caller's job."""
+    """Record a refund within every limit, sent to the gateway once the caller commits;
+    permission is the caller's job."""
     if line is not None and line.order_id != order.id:
         raise NotAllowed()
     if order.status not in (OS.PAID, OS.FULFILLED, OS.PARTIALLY_REFUNDED):
@@ -92,15 +104,16 @@ def give_back(
         if not 0 <= restock_quantity <= line.quantity - line.restocked_quantity:
             raise ValidationFailed(str(_l("Cannot restock more than was sold.")), field="restock")
     payment = next((p for p in order.payments if p.status == "succeeded"), None)
-    gateway_ref = get_gateway().refund(payment, amount_cents, reason) if payment else None
     record = Refund(
         order_id=order.id,
         line_id=line.id if line else None,
         payment_id=payment.id if payment else None,
         amount_cents=amount_cents,
         reason=reason.strip()[:300],
-        gateway_ref=gateway_ref,
         actor_id=actor.id if actor else None,
+        # Paid outside any gateway (no payment to refund): nothing is left to send.
+        status=RefundStatus.PENDING if payment else RefundStatus.SUCCEEDED,
+        settled_at=None if payment else utcnow(),
     )
     db.session.add(record)
     order.refunded_cents += amount_cents
@@ -117,6 +130,8 @@ def give_back(
     )
     record_event(order, "refund", actor, f"{amount_cents} {reason}".strip())
     db.session.flush()
+    if record.status == RefundStatus.PENDING:
+        send_after_commit(db.session, record)
     queue_email(
         db.session,
         render_email(
@@ -124,3 +139,73 @@ def give_back(
         ),
     )
     return record
+
+
+def retry(record: Refund, actor: User) -> Refund:
+    """An admin sends a failed refund again, with its same idempotency key, once the caller
+    commits; the counters already hold it."""
+    if not actor.is_admin:
+        raise NotAllowed()
+    REFUND_STATES.require(
+        record,
+        "retry",
+        attempted_at=None,
+        message=str(_l("This refund is not waiting for a retry.")),
+    )
+    record_event(record.order, "refund_retry", actor, f"refund={record.id}")
+    send_after_commit(db.session, record)
+    return record
+
+
+def resend_due(now: datetime | None = None) -> list[int]:
+    """Queue every refund that must be sent again (failed ones, and pending ones whose attempt
+    never recorded an answer) to go out when the caller commits; returns their ids."""
+    stale = (now or utcnow()) - RETRY_AFTER
+    due = db.session.scalars(
+        select(Refund)
+        .where(
+            or_(
+                Refund.status == RefundStatus.FAILED,
+                and_(
+                    Refund.status == RefundStatus.PENDING,
+                    func.coalesce(Refund.attempted_at, Refund.created_at) <= stale,
+                ),
+            )
+        )
+        .order_by(Refund.id)
+    ).all()
+    queued = []
+    for record in due:
+        # A failed one goes back to pending; another host doing the same wins or loses here.
+        if record.status == RefundStatus.FAILED and not REFUND_STATES.move(
+            record, "retry", attempted_at=None
+        ):
+            continue
+        send_after_commit(db.session, record)
+        queued.append(record.id)
+    return queued
+
+
+def refunds_of(order: Order) -> list[Refund]:
+    """An order's refunds, oldest first, for the admin's order page."""
+    return list(
+        db.session.scalars(
+            select(Refund)
+            .where(Refund.order_id == order.id)
+            .options(selectinload(Refund.line), selectinload(Refund.actor))
+            .order_by(Refund.id)
+        )
+    )
+
+
+def refunds_by_status(refund_ids: list[int]) -> dict[str, int]:
+    """How many of these refunds stand in each status ("pending", "succeeded", "failed")."""
+    counts = dict.fromkeys((s.value for s in RefundStatus), 0)
+    if refund_ids:
+        rows = db.session.execute(
+            select(Refund.status, func.count(Refund.id))
+            .where(Refund.id.in_(refund_ids))
+            .group_by(Refund.status)
+        )
+        counts.update({status.value: count for status, count in rows})
+    return counts

@@ -11,6 +11,7 @@ from shop.catalog.models import Product
 from shop.catalog.services import PRODUCT_STATES
 from shop.core.forms import PostForm
 from shop.core.views import commit, get_owned_or_404, unit_of_work
+from shop.inventory import services as inventory
 from shop.workshop import listings
 from shop.workshop.blueprint import bp, current_artisan
 from shop.workshop.forms import ProductForm, ShippingForm
@@ -115,12 +116,13 @@ def edit_product(product_id: int):
         with unit_of_work(form) as work:
             shown = _stock_shown(form)
             if shown is None:  # a form from before this check, or tampered with
-                raise services.StockChanged(product.stock)
-            services.update_product(product, _data(form), stock_shown=shown)
+                raise inventory.StockChanged(product.stock)
+            services.update_product(product, _data(form))
+            inventory.set_stock(product, form.stock.data or 0, shown)
             listings.save_photos(form, product, services.add_photo)
         if not work:
             product = _own_product(product_id)  # rolled back: load it afresh
-            if isinstance(work.error, services.StockChanged):
+            if isinstance(work.error, inventory.StockChanged):
                 _show_current_stock(form, product.stock)
         else:
             flash(_("Product saved."), "success")

@@ -17,6 +17,7 @@ from shop.catalog import services as catalog_services
 from shop.catalog.models import Product
 from shop.classes.models import ClassSession
 from shop.extensions import db as _db
+from shop.inventory import services as inventory
 from shop.orders import checkout as ordering
 from shop.orders.cart import CartEntry
 from shop.orders.models import Delivery, OrderLine
@@ -115,16 +116,28 @@ def test_a_form_without_the_stock_it_showed_never_writes_stock(client, db, vase)
 
 def test_service_writes_stock_only_over_the_value_shown(app, db, vase):
     with app.test_request_context():
-        data = catalog_services.ProductData(
-            title=vase.title, category_id=vase.category_id, price_cents=vase.price_cents, stock=7
-        )
-        with pytest.raises(catalog_services.StockChanged) as changed:
-            catalog_services.update_product(vase, data, stock_shown=4)
+        with pytest.raises(inventory.StockChanged) as changed:
+            inventory.set_stock(vase, 7, shown=4)
         assert changed.value.current == 5 and changed.value.field == "stock"
         db.session.rollback()
-        catalog_services.update_product(db.session.get(Product, vase.id), data, stock_shown=5)
+        inventory.set_stock(db.session.get(Product, vase.id), 7, shown=5)
         db.session.commit()
     assert stock(db, vase) == 7
+
+
+def test_editing_a_product_leaves_its_stock_to_inventory(app, db, vase):
+    """The catalogue's save never writes the stock, whatever the data says."""
+    with app.test_request_context():
+        data = catalog_services.ProductData(
+            title="Jarrón grande",
+            category_id=vase.category_id,
+            price_cents=vase.price_cents,
+            stock=50,
+        )
+        catalog_services.update_product(vase, data)
+        db.session.commit()
+    assert stock(db, vase) == 5
+    assert db.session.get(Product, vase.id).title == "Jarrón grande"
 
 
 def test_capacity_form_loaded_before_bookings_cannot_squeeze_them_out(app, client, db):
@@ -161,14 +174,7 @@ def _save_stock(product_id: int, shown: int, wanted: int):
     """A job for the race harness: the artisan saves a stock edit made over `shown`."""
 
     def save() -> None:
-        product = _db.session.get(Product, product_id)
-        data = catalog_services.ProductData(
-            title=product.title,
-            category_id=product.category_id,
-            price_cents=product.price_cents,
-            stock=wanted,
-        )
-        catalog_services.update_product(product, data, stock_shown=shown)
+        inventory.set_stock(_db.session.get(Product, product_id), wanted, shown)
 
     return "save", save
 

@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "shop.payments.models",
             "shop.payments.gateways",
             "shop.payments.services",
+            "shop.payments.settlement",
             "shop.payments.refunds",
         ],
     ),
@@ -270,3 +271,91 @@ def test_the_layer_rules_can_fail():
     visitor = _Imports("shop.core.db", False)
     visitor.visit(ast.parse(source))
     assert visitor.found == [("shop.orders.checkout", 2, True)]
+
+
+# Stock and seats have one writer, shop/inventory (the lock order and the conditional updates
+# live there); everywhere else they are only read. A new row's constructor (`Product(stock=..)`)
+# may set its first count: nobody else can see that row yet.
+COUNTERS = {"stock", "seats_taken", "seats_held", "capacity"}
+_SQL_COUNTER_WRITE = re.compile(
+    r"\bUPDATE\b.*\bSET\b.*\b(" + "|".join(sorted(COUNTERS)) + r")\s*=", re.IGNORECASE | re.DOTALL
+)
+
+
+def counter_writes(source: str) -> list[str]:
+    """Where the source writes a counter: `x.stock = ...` (also `+=`, unpacking, setattr),
+    `stock=` in `.values(...)` (a Core UPDATE or INSERT, keywords or a dict), or SQL text
+    that sets one."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        while targets:
+            target = targets.pop()
+            if isinstance(target, ast.Tuple | ast.List):
+                targets.extend(target.elts)
+            elif isinstance(target, ast.Starred):
+                targets.append(target.value)
+            elif isinstance(target, ast.Attribute) and target.attr in COUNTERS:
+                found.append(f"line {node.lineno}: assigns .{target.attr}")
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "values":
+                keys = [k.arg for k in node.keywords] + [
+                    key.value
+                    for arg in node.args
+                    if isinstance(arg, ast.Dict)
+                    for key in arg.keys
+                    if isinstance(key, ast.Constant)
+                ]
+                found += [f"line {node.lineno}: .values({k}=...)" for k in keys if k in COUNTERS]
+            if (
+                name == "setattr"
+                and len(node.args) > 1
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value in COUNTERS
+            ):
+                found.append(f"line {node.lineno}: setattr {node.args[1].value}")
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and _SQL_COUNTER_WRITE.search(node.value)
+        ):
+            found.append(f"line {node.lineno}: SQL sets a counter")
+    return found
+
+
+def test_only_inventory_writes_stock_and_seats():
+    writes = [
+        f"{module} {where}"
+        for module, path in MODULES.items()
+        if not _matches(module, "shop.inventory")
+        for where in counter_writes(path.read_text())
+    ]
+    assert writes == []
+    inventory = counter_writes(MODULES["shop.inventory.services"].read_text())
+    assert len(inventory) >= 7  # the check sees the writes where they belong
+
+
+def test_the_counter_check_can_fail():
+    source = """
+product.stock = 3
+session.seats_taken += 1
+a, (b.seats_held, c) = 1, (2, 3)
+update(Product).values(stock=Product.stock - 1)
+update(ClassSession).values({"capacity": 9})
+setattr(product, "stock", 0)
+db.session.execute(text("update products set stock = 0 where id = 1"))
+"""
+    assert len(counter_writes(source)) == 7
+    allowed = """
+Product(stock=5, title="new row")
+form.stock.data, form.stock.raw_data = 2, ["2"]
+left = product.stock - 1
+{"stock": product.stock}
+"""
+    assert counter_writes(allowed) == []

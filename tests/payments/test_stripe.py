@@ -28,7 +28,7 @@ from shop.orders import lifecycle
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.payments import refunds
 from shop.payments import services as payments
-from shop.payments.models import Payment, ProcessedEvent, Refund
+from shop.payments.models import Payment, ProcessedEvent, Refund, RefundStatus
 from tests import factories
 from tests.support import stripe as stripe_support
 from tests.support.stripe import (
@@ -303,6 +303,9 @@ def test_partial_and_full_refunds_reach_stripe_and_never_exceed_what_was_paid(
     assert sorted((r.gateway_ref, r.amount_cents) for r in recorded) == sorted(
         [(partial, 500), (rest, 1500)]
     )
+    # Each refund went out after its commit, with its own key, and its answer was recorded.
+    assert {r.status for r in recorded} == {RefundStatus.SUCCEEDED}
+    assert sorted(keys) == sorted(r.idempotency_key for r in recorded)
 
 
 # --- 6. webhook security ------------------------------------------------------------------

@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from shop.payments.models import Payment
 
 
+class GatewayError(Exception):
+    """The gateway refused a request or could not be reached (the message says why)."""
+
+
 @dataclass(frozen=True)
 class PaymentStart:
     """What the payment page needs: where to send the customer, or a client secret."""
@@ -27,8 +31,12 @@ class PaymentGateway(Protocol):
     def start(self, order: Order, attempt: int) -> PaymentStart:
         """Begin collecting order.total_cents; attempt numbers retries of the same order."""
 
-    def refund(self, payment: Payment, amount_cents: int, reason: str) -> str:
-        """Give back part or all of a payment; returns the gateway's refund reference."""
+    def refund(self, payment: Payment, amount_cents: int, reason: str, key: str) -> str:
+        """Give back part or all of a payment; returns the gateway's refund reference.
+
+        `key` is the refund's idempotency key: a repeated call with it gives back nothing
+        more. Raises GatewayError when the gateway refuses or cannot be reached.
+        """
 
     def transfer(self, artisan_account: str, amount_cents: int, currency: str, key: str) -> str:
         """Send money to an artisan's connected account; returns the transfer reference."""

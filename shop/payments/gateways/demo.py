@@ -21,8 +21,8 @@ class DemoGateway:
         ref = f"demo_{secrets.token_urlsafe(12)}"
         return PaymentStart(gateway_ref=ref, redirect_url=url_for("payments.demo_pay", ref=ref))
 
-    def refund(self, payment: Payment, amount_cents: int, reason: str) -> str:
-        return f"demo_re_{secrets.token_urlsafe(8)}"
+    def refund(self, payment: Payment, amount_cents: int, reason: str, key: str) -> str:
+        return f"demo_re_{key.removeprefix('taller-refund-')}"  # same key, same refund
 
     def transfer(self, artisan_account: str, amount_cents: int, currency: str, key: str) -> str:
         return f"demo_tr_{secrets.token_urlsafe(8)}"

@@ -10,7 +10,7 @@ import stripe
 from flask import url_for
 
 from shop.orders.models import Order
-from shop.payments.gateways.base import PaymentStart
+from shop.payments.gateways.base import GatewayError, PaymentStart
 from shop.payments.models import Payment
 
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -63,19 +63,19 @@ class StripeGateway:
             redirect_url=url_for("payments.stripe_pay", token=order.access_token),
         )
 
-    def refund(self, payment: Payment, amount_cents: int, reason: str) -> str:
-        refunded_before = payment.order.refunded_cents
-        refund = self.client.v1.refunds.create(
-            params={
-                "payment_intent": payment.gateway_ref,
-                "amount": amount_cents,
-                "metadata": {"order_id": str(payment.order_id), "reason": reason[:200]},
-            },
-            # A retried request for the same refund (same order state) is not repeated.
-            options={
-                "idempotency_key": f"taller-refund-{payment.id}-{refunded_before}-{amount_cents}"
-            },
-        )
+    def refund(self, payment: Payment, amount_cents: int, reason: str, key: str) -> str:
+        try:
+            refund = self.client.v1.refunds.create(
+                params={
+                    "payment_intent": payment.gateway_ref,
+                    "amount": amount_cents,
+                    "metadata": {"order_id": str(payment.order_id), "reason": reason[:200]},
+                },
+                # Every attempt at one refund sends its key: Stripe gives back money once.
+                options={"idempotency_key": key},
+            )
+        except stripe.StripeError as error:
+            raise GatewayError(error.user_message or str(error) or type(error).__name__) from error
         return refund.id
 
     def transfer(self, artisan_account: str, amount_cents: int, currency: str, key: str) -> str:
