@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from collections.abc import Iterator
@@ -20,6 +21,24 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", "test-artifacts"))
+# axe-core, as packaged by axe-playwright-python: every page a journey opens is audited in the
+# page itself when it has loaded, and reports back through a binding (no call from Python
+# while the journey navigates). Serious and critical WCAG 2 A/AA violations fail the test.
+AXE_SOURCE = (
+    Path(importlib.util.find_spec("axe_playwright_python").origin).parent / "axe.min.js"
+).read_text()
+AXE_AUDIT = """
+window.addEventListener("load", () => {
+  if (!window.axe || !window.reportAxe) return;
+  window.axe
+    .run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    .then((result) => window.reportAxe(location.pathname + location.search,
+      result.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => v.id + " " + JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target)))))
+    .catch(() => {});
+});
+"""
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -59,7 +78,17 @@ def page(browser, live_server, request):
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     tab.js_errors = errors
+    audited: dict[str, list[str]] = {}
+    context.expose_binding(
+        "reportAxe", lambda _source, path, found: audited.setdefault(path, []).extend(found)
+    )
+    context.add_init_script(AXE_SOURCE)
+    context.add_init_script(AXE_AUDIT)
+    tab.axe_results = audited
     yield tab
+    violations = {path: found for path, found in audited.items() if found}
+    assert audited, "axe audited no page"
+    assert not violations, f"axe: serious or critical violations: {violations}"
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
