@@ -77,6 +77,10 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and background jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    # An address in one language (?lang=en, what hreflang links point to) is that language.
+    in_address = request.args.get("lang")
+    if in_address in languages:
+        return in_address
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -197,6 +201,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.core.money import format_money_here
     from shop.core.time import utcnow
     from shop.goals import all_goals
+    from shop.main import seo
     from shop.waitlist.queries import shown_status as waitlist_shown_status
 
     app.add_template_filter(format_money_here, "money")
@@ -249,6 +254,7 @@ def register_template_helpers(app: Flask) -> None:
             # all) must render without parsing the body that caused it.
             "post_form": lambda: PostForm(formdata=None),
             "languages": app.config["LANGUAGES"],
+            "language_alternates": seo.this_page_alternates,
         }
 
 

@@ -24,6 +24,7 @@ from shop.core.security import is_safe_next
 from shop.core.views import commit, rollback
 from shop.extensions import db
 from shop.goals import all_goals, get_goal
+from shop.main import seo
 
 bp = Blueprint("main", __name__)
 
@@ -47,7 +48,27 @@ def set_language():
             current_user.locale = lang
             commit()
     target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("main.index"))
+    if not is_safe_next(target):
+        return redirect(url_for("main.index"))
+    return redirect(seo.without_language(target))
+
+
+@bp.route("/robots.txt")
+def robots():
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in seo.DISALLOWED)]
+    lines.append(f"Sitemap: {url_for('main.sitemap', _external=True)}")
+    return current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    """Every public page, in both languages, each naming its other-language twin."""
+    entries = [
+        (seo.language_urls(page.endpoint, page.values), page.updated_at)
+        for page in seo.public_pages()
+    ]
+    body = render_template("main/sitemap.xml", entries=entries)
+    return current_app.response_class(body, mimetype="application/xml")
 
 
 @bp.route("/healthz")

@@ -21,6 +21,8 @@ PUBLIC = {
     "main.goals",
     "main.goal",
     "main.healthz",
+    "main.robots",
+    "main.sitemap",
     "catalog.listing",
     "catalog.detail",
     "classes.listing",
