@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from shop.artisans import services
+from shop.catalog.services import shop_products
+from shop.classes.queries import ClassFilters, next_sessions, public_classes
 from shop.core.inputs import page_arg
 from shop.extensions import db
 from shop.goals import KINDS, get_goal
@@ -12,6 +14,7 @@ from shop.goals import KINDS, get_goal
 bp = Blueprint("artisans", __name__)
 
 PER_PAGE = 24
+SHOP_PER_PAGE = 12  # products on an artisan's shop page
 
 
 def _goal_arg() -> tuple[str, int] | None:
@@ -41,4 +44,14 @@ def profile(slug: str):
     artisan = services.get_public_artisan(slug)
     if artisan is None:
         abort(404)
-    return render_template("artisans/profile.html", artisan=artisan)
+    products = db.paginate(
+        shop_products(artisan.slug), per_page=SHOP_PER_PAGE, page=page_arg(), error_out=False
+    )
+    classes = db.session.scalars(public_classes(ClassFilters(artisan=artisan.slug))).all()
+    return render_template(
+        "artisans/profile.html",
+        artisan=artisan,
+        products=products,
+        classes=classes,
+        next_sessions=next_sessions([c.id for c in classes]),
+    )

@@ -248,6 +248,17 @@ def public_products(filters: ProductFilters):
     return query.order_by(*order)
 
 
+def shop_products(artisan_slug: str):
+    """A select() of one artisan's public products as their shop shows them: what can be
+    bought first (in stock or made to order), newest first; sold out last."""
+    available = (Product.stock > 0) | Product.made_to_order.is_(True)
+    return (
+        public_products(ProductFilters(artisan=artisan_slug))
+        .order_by(None)
+        .order_by(available.desc(), Product.published_at.desc(), Product.id.desc())
+    )
+
+
 def get_public_product(slug: str) -> Product | None:
     """The product with this slug if the public may see it."""
     return db.session.scalar(
