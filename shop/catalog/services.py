@@ -81,6 +81,19 @@ def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.position)))
 
 
+def category_counts() -> list[tuple[Category, int]]:
+    """Categories with how many public products each has, in display order; empty ones left
+    out (a visitor should never click into nothing)."""
+    rows = db.session.execute(
+        select(Category, func.count(Product.id))
+        .join(Product, Product.category_id == Category.id)
+        .where(Product.public_filter())
+        .group_by(Category.id)
+        .order_by(Category.position)
+    )
+    return [(category, count) for category, count in rows]
+
+
 def _unique_slug(title: str, exclude_id: int | None = None) -> str:
     base = slugify(title)[:100] or "product"
     candidate, number = base, 2

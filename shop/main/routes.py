@@ -19,6 +19,8 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from shop.artisans.services import goal_counts, public_artisans
+from shop.catalog.services import ProductFilters, category_counts, public_products
+from shop.classes.queries import ClassFilters, next_sessions, public_classes
 from shop.core.forms import PostForm
 from shop.core.security import is_safe_next
 from shop.core.views import commit, rollback
@@ -31,10 +33,27 @@ bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
 
 
+HOME_PRODUCTS = 8
+HOME_CLASSES = 3
+
+
 @bp.route("/")
 def index():
+    """The shop window: search, new work, the next classes, crafts, artisans and goals."""
     featured = db.session.scalars(public_artisans().limit(6)).all()
-    return render_template("main/index.html", featured=featured, goal_counts=goal_counts())
+    products = db.session.scalars(
+        public_products(ProductFilters(in_stock=True)).limit(HOME_PRODUCTS)
+    ).all()
+    classes = db.session.scalars(public_classes(ClassFilters()).limit(HOME_CLASSES)).all()
+    return render_template(
+        "main/index.html",
+        featured=featured,
+        goal_counts=goal_counts(),
+        products=products,
+        classes=classes,
+        next_sessions=next_sessions([c.id for c in classes]),
+        crafts=category_counts(),
+    )
 
 
 @bp.route("/language", methods=["POST"])
