@@ -91,11 +91,12 @@ def register_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
 
     # Imported for what importing them does: send-after-commit listeners, every table,
-    # and the signal receivers of search and waitlist.
+    # and the signal receivers of search, waitlist and payouts.
     from shop import mail, models  # noqa: F401
     from shop.auth.models import User
     from shop.catalog import search  # noqa: F401
     from shop.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from shop.payouts import ledger, services  # noqa: F401
     from shop.waitlist import services as waitlist  # noqa: F401
 
     db.init_app(app)
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.media.routes import bp as media_bp
     from shop.orders.routes import bp as orders_bp
     from shop.payments.routes import bp as payments_bp
+    from shop.payouts.routes import bp as payouts_bp
 
     for blueprint in (
         main_bp,
@@ -167,6 +169,7 @@ def register_blueprints(app: Flask) -> None:
         classes_bp,
         orders_bp,
         payments_bp,
+        payouts_bp,
         media_bp,
         admin_bp,
         api_bp,

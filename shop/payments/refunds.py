@@ -9,6 +9,7 @@ from sqlalchemy import select
 from shop.auth.models import User
 from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.money import format_money_here
+from shop.core.signals import refund_recorded
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.mail import queue_email, render_email
@@ -117,6 +118,7 @@ def give_back(
     )
     record_event(order, "refund", actor, f"{amount_cents} {reason}".strip())
     db.session.flush()
+    refund_recorded.send(record)
     queue_email(
         db.session,
         render_email(

@@ -50,6 +50,16 @@ LAYERS: list[tuple[str, list[str]]] = [
         ],
     ),
     ("bookings", ["shop.bookings"]),
+    (
+        "payouts",
+        [
+            "shop.payouts.models",
+            "shop.payouts.rules",
+            "shop.payouts.ledger",
+            "shop.payouts.services",
+            "shop.payouts.reports",
+        ],
+    ),
     # Views and their forms: blueprints, and the packages that are only pages.
     (
         "web",

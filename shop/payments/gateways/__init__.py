@@ -5,11 +5,24 @@ from __future__ import annotations
 
 from flask import current_app
 
-from shop.payments.gateways.base import PaymentGateway, PaymentStart
+from shop.payments.gateways.base import (
+    PaymentGateway,
+    PaymentStart,
+    TransferRefused,
+    TransferUnsure,
+)
 from shop.payments.gateways.demo import DemoGateway
 from shop.payments.gateways.stripe import BadWebhook, StripeGateway
 
-__all__ = ["BadWebhook", "DemoGateway", "PaymentGateway", "PaymentStart", "get_gateway"]
+__all__ = [
+    "BadWebhook",
+    "DemoGateway",
+    "PaymentGateway",
+    "PaymentStart",
+    "TransferRefused",
+    "TransferUnsure",
+    "get_gateway",
+]
 
 
 def get_gateway() -> PaymentGateway:

@@ -10,6 +10,14 @@ if TYPE_CHECKING:
     from shop.payments.models import Payment
 
 
+class TransferRefused(Exception):
+    """The gateway refused a transfer for good (bad account, no funds): it was not made."""
+
+
+class TransferUnsure(Exception):
+    """No clear answer (network, gateway error): retry with the same idempotency key."""
+
+
 @dataclass(frozen=True)
 class PaymentStart:
     """What the payment page needs: where to send the customer, or a client secret."""
@@ -30,5 +38,15 @@ class PaymentGateway(Protocol):
     def refund(self, payment: Payment, amount_cents: int, reason: str) -> str:
         """Give back part or all of a payment; returns the gateway's refund reference."""
 
-    def transfer(self, artisan_account: str, amount_cents: int, currency: str, key: str) -> str:
-        """Send money to an artisan's connected account; returns the transfer reference."""
+    def transfer(
+        self,
+        destination: str,
+        amount_cents: int,
+        currency: str,
+        *,
+        key: str,
+        transfer_group: str,
+        metadata: dict[str, str],
+    ) -> str:
+        """Send money to an artisan's connected account; returns the transfer reference.
+        Raises TransferRefused or TransferUnsure."""
