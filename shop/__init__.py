@@ -148,6 +148,7 @@ def _tune_sqlite(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
+    from shop.admin import payouts_routes  # noqa: F401  (on the admin bp)
     from shop.admin.routes import bp as admin_bp
     from shop.api.routes import bp as api_bp
     from shop.artisans.routes import bp as artisans_bp
