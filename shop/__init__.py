@@ -95,11 +95,12 @@ def register_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
 
     # Imported for what importing them does: send-after-commit listeners, every table,
-    # and the signal receivers of search and waitlist.
+    # and the signal receivers of search, waitlist and payouts.
     from shop import mail, models  # noqa: F401
     from shop.auth.models import User
     from shop.catalog import search  # noqa: F401
     from shop.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from shop.payouts import ledger, services  # noqa: F401
     from shop.waitlist import services as waitlist  # noqa: F401
 
     db.init_app(app)
@@ -151,6 +152,7 @@ def _tune_sqlite(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
+    from shop.admin import payouts_routes  # noqa: F401  (on the admin bp)
     from shop.admin.routes import bp as admin_bp
     from shop.api.routes import bp as api_bp
     from shop.artisans.routes import bp as artisans_bp
@@ -162,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.media.routes import bp as media_bp
     from shop.orders.routes import bp as orders_bp
     from shop.payments.routes import bp as payments_bp
+    from shop.payouts.routes import bp as payouts_bp
     from shop.workshop import bp as workshop_bp
 
     for blueprint in (
@@ -173,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
         orders_bp,
         workshop_bp,
         payments_bp,
+        payouts_bp,
         media_bp,
         admin_bp,
         api_bp,

@@ -15,14 +15,18 @@ from shop.artisans import services as artisans
 from shop.artisans.models import PublicName
 from shop.auth.models import User
 from shop.catalog import services as catalog
+from shop.catalog.models import Product
 from shop.classes import services as classes
 from shop.classes.models import CancellationPolicy, SkillLevel
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.media.services import save_image
-from shop.orders import checkout
+from shop.orders import checkout, lifecycle
 from shop.orders.cart import CartEntry
+from shop.orders.models import Delivery, FulfilmentStatus
 from shop.payments import services as payments
+from shop.payouts import services as payouts
+from shop.payouts.models import PayoutMethod
 
 # Development-only accounts; printed by `flask seed-demo`.
 DEMO_LOGINS = [
@@ -200,12 +204,57 @@ def _demo_group_booking(session) -> None:
         payments.confirm_payment(order.payments[0], order.total_cents, order.currency)
 
 
+# The potter's completed sales: (checkout token, items as (product title, quantity), shipped).
+DEMO_SALES = [
+    ("demo-sale-1", [("Taza de gres esmaltada", 2)], False),
+    ("demo-sale-2", [("Cuenco para sopa", 1), ("Taza de gres esmaltada", 1)], True),
+    ("demo-sale-3", [("Taza de gres esmaltada", 1)], False),
+]
+
+
+def _demo_sales(workshop, customer: User, admin: User) -> None:
+    """Three completed orders (their money available), then a bank transfer paying the
+    first: the potter's statement shows sales, commission, a payout and a balance due."""
+    products = {
+        p.title: p
+        for p in db.session.scalars(select(Product).where(Product.artisan_id == workshop.id))
+    }
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        for token, items, shipped in DEMO_SALES:
+            order = checkout.place_order(
+                checkout.CheckoutRequest(
+                    entries=[CartEntry("product", products[t].id, q) for t, q in items],
+                    contact=checkout.Contact(customer.name, customer.email),
+                    deliveries={workshop.id: Delivery.SHIPPING if shipped else Delivery.PICKUP},
+                    checkout_token=token,
+                    address="Av. 6 de Diciembre N34-120, Quito" if shipped else "",
+                    user_id=customer.id,
+                )
+            )
+            payments.start_payment(order)
+            payments.confirm_payment(order.payments[0], order.total_cents, order.currency)
+            lifecycle.set_fulfilment(order.groups[0], workshop.user, FulfilmentStatus.COMPLETED)
+        payouts.update_payout_details(
+            workshop.id, PayoutMethod.BANK_TRANSFER, "Banco Pichincha, ahorros 2201234567"
+        )
+        payouts.record_manual_payout(
+            payouts.ManualPayout(
+                artisan_id=workshop.id,
+                amount_cents=3240,  # the first sale: 2 mugs, less 10 %
+                method=PayoutMethod.BANK_TRANSFER,
+                reference="PICHINCHA-000451",
+                paid_on=utcnow().date(),
+            ),
+            admin.id,
+        )
+
+
 def seed() -> bool:
     """Create the demo rows unless they exist; returns True when it created them."""
     if db.session.scalar(select(User).where(User.email == DEMO_LOGINS[0][1])) is not None:
         return False
     admin = _user(DEMO_LOGINS[0][1], "Ana (admin)", DEMO_LOGINS[0][2], admin=True)
-    _user(DEMO_LOGINS[1][1], "Carla Cliente", DEMO_LOGINS[1][2])
+    customer = _user(DEMO_LOGINS[1][1], "Carla Cliente", DEMO_LOGINS[1][2])
     potter = _user(DEMO_LOGINS[2][1], "Marisol Rojas", DEMO_LOGINS[2][2])
     weaver = _user(DEMO_LOGINS[3][1], "Yaneth Epieyú", DEMO_LOGINS[3][2])
     db.session.flush()
@@ -249,6 +298,8 @@ def seed() -> bool:
         if (goal.kind, goal.number) == ("sdg", 8):
             artisans.verify_goal(goal, admin, True)
     _demo_products(workshop, potter)
+    db.session.flush()
+    _demo_sales(workshop, customer, admin)
     _demo_class(workshop, potter)
 
     artisans.apply(

@@ -4,6 +4,8 @@ from shop.artisans import models as artisans  # noqa: F401
 from shop.auth import models as auth  # noqa: F401
 from shop.catalog import models as catalog  # noqa: F401
 from shop.classes import models as classes  # noqa: F401
+from shop.core import settings  # noqa: F401
 from shop.media import models as media  # noqa: F401
 from shop.orders import models as orders  # noqa: F401
 from shop.payments import models as payments  # noqa: F401
+from shop.payouts import models as payouts  # noqa: F401

@@ -27,6 +27,7 @@ SAMPLES = {
     "order_id": 1,
     "ref": "demo_x",
     "refund_id": 1,
+    "payout_id": 1,
 }
 
 

@@ -14,6 +14,7 @@ from shop.artisans.models import Artisan
 from shop.auth.models import User
 from shop.classes.ics import session_ics
 from shop.core.errors import InvalidTransition, NotAllowed
+from shop.core.signals import fulfilment_changed, order_paid
 from shop.core.states import LabelledEnum, StateMachine
 from shop.core.time import utcnow
 from shop.extensions import db
@@ -160,6 +161,7 @@ def mark_paid(
         return PaymentOutcome.MISMATCH
     if ORDER_STATES.move(order, "pay", paid_at=utcnow(), paid_cents=amount_cents):
         record_event(order, "paid", detail=f"{amount_cents} {currency}")
+        order_paid.send(order)
         _notify_paid(order)
         _end_waitlist_places(order)
         return PaymentOutcome.PAID
@@ -237,6 +239,7 @@ def set_fulfilment(
         raise InvalidTransition()
     values = {"tracking_note": note.strip()[:300]} if note else {}
     GROUP_STATES.require(group, FULFIL_ACTIONS[target], **values)
+    fulfilment_changed.send(group, status=target)
     order = group.order
     record_event(order, f"fulfilment_{target}", actor, group.tracking_note)
     if all(g.status in (F.COMPLETED, F.CANCELLED) for g in order.groups):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from shop.auth.models import User
 from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.money import format_money_here
+from shop.core.signals import refund_recorded
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.inventory import services as inventory
@@ -132,6 +133,7 @@ def give_back(
     db.session.flush()
     if record.status == RefundStatus.PENDING:
         send_after_commit(db.session, record)
+    refund_recorded.send(record)
     queue_email(
         db.session,
         render_email(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shop.core.errors import InvalidTransition
+from shop.core.signals import transfer_event
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.orders import lifecycle
@@ -90,6 +91,9 @@ def handle_stripe_event(event) -> str:
     except IntegrityError:
         db.session.rollback()  # nothing else was written in this request yet
         return "duplicate event"
+    if event.type.startswith("transfer."):  # Connect payouts: the payouts layer answers
+        answers = [answer for _, answer in transfer_event.send(event) if answer]
+        return answers[0] if answers else "ignored"
     if event.type not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
         return "ignored"
     payment = payment_by_ref("stripe", event.object_id)

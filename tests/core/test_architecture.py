@@ -51,6 +51,16 @@ LAYERS: list[tuple[str, list[str]]] = [
         ],
     ),
     ("bookings", ["shop.bookings"]),
+    (
+        "payouts",
+        [
+            "shop.payouts.models",
+            "shop.payouts.rules",
+            "shop.payouts.ledger",
+            "shop.payouts.services",
+            "shop.payouts.reports",
+        ],
+    ),
     # Views and their forms: blueprints, and the packages that are only pages.
     (
         "web",
@@ -63,7 +73,6 @@ LAYERS: list[tuple[str, list[str]]] = [
             "shop.api",
             "shop.workshop",
             "shop.errors",
-            "shop.artisans.guard",
         ],
     ),
     ("app", ["shop", "shop.models", "shop.cli", "shop.demo"]),

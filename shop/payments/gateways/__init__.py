@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from flask import current_app
 
-from shop.payments.gateways.base import GatewayError, PaymentGateway, PaymentStart
+from shop.payments.gateways.base import (
+    GatewayError,
+    PaymentGateway,
+    PaymentStart,
+    TransferRefused,
+    TransferUnsure,
+)
 from shop.payments.gateways.demo import DemoGateway
 from shop.payments.gateways.stripe import BadWebhook, StripeGateway
 
@@ -15,6 +21,8 @@ __all__ = [
     "GatewayError",
     "PaymentGateway",
     "PaymentStart",
+    "TransferRefused",
+    "TransferUnsure",
     "get_gateway",
 ]
 

@@ -14,6 +14,14 @@ class GatewayError(Exception):
     """The gateway refused a request or could not be reached (the message says why)."""
 
 
+class TransferRefused(Exception):
+    """The gateway refused a transfer for good (bad account, no funds): it was not made."""
+
+
+class TransferUnsure(Exception):
+    """No clear answer (network, gateway error): retry with the same idempotency key."""
+
+
 @dataclass(frozen=True)
 class PaymentStart:
     """What the payment page needs: where to send the customer, or a client secret."""
@@ -38,5 +46,15 @@ class PaymentGateway(Protocol):
         more. Raises GatewayError when the gateway refuses or cannot be reached.
         """
 
-    def transfer(self, artisan_account: str, amount_cents: int, currency: str, key: str) -> str:
-        """Send money to an artisan's connected account; returns the transfer reference."""
+    def transfer(
+        self,
+        destination: str,
+        amount_cents: int,
+        currency: str,
+        *,
+        key: str,
+        transfer_group: str,
+        metadata: dict[str, str],
+    ) -> str:
+        """Send money to an artisan's connected account; returns the transfer reference.
+        Raises TransferRefused or TransferUnsure."""

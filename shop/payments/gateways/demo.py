@@ -24,5 +24,14 @@ class DemoGateway:
     def refund(self, payment: Payment, amount_cents: int, reason: str, key: str) -> str:
         return f"demo_re_{key.removeprefix('taller-refund-')}"  # same key, same refund
 
-    def transfer(self, artisan_account: str, amount_cents: int, currency: str, key: str) -> str:
+    def transfer(
+        self,
+        destination: str,
+        amount_cents: int,
+        currency: str,
+        *,
+        key: str,
+        transfer_group: str,
+        metadata: dict[str, str],
+    ) -> str:
         return f"demo_tr_{secrets.token_urlsafe(8)}"

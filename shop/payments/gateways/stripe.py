@@ -4,13 +4,18 @@ signed webhooks. The only module that imports `stripe`."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import stripe
 from flask import url_for
 
 from shop.orders.models import Order
-from shop.payments.gateways.base import GatewayError, PaymentStart
+from shop.payments.gateways.base import (
+    GatewayError,
+    PaymentStart,
+    TransferRefused,
+    TransferUnsure,
+)
 from shop.payments.models import Payment
 
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -31,6 +36,10 @@ class WebhookEvent:
     currency: str
     order_id: str | None
     failure: str | None
+    # Transfers (Connect): where the money went, how much came back, our metadata.
+    destination: str | None = None
+    amount_reversed: int = 0
+    metadata: dict = field(default_factory=dict)
 
 
 class StripeGateway:
@@ -78,15 +87,33 @@ class StripeGateway:
             raise GatewayError(error.user_message or str(error) or type(error).__name__) from error
         return refund.id
 
-    def transfer(self, artisan_account: str, amount_cents: int, currency: str, key: str) -> str:
-        transfer = self.client.v1.transfers.create(
-            params={
-                "amount": amount_cents,
-                "currency": currency.lower(),
-                "destination": artisan_account,
-            },
-            options={"idempotency_key": key},
-        )
+    def transfer(
+        self,
+        destination: str,
+        amount_cents: int,
+        currency: str,
+        *,
+        key: str,
+        transfer_group: str,
+        metadata: dict[str, str],
+    ) -> str:
+        """A Connect transfer ("separate charges and transfers"); the same key never pays
+        twice, so a call that got no answer is retried with it."""
+        try:
+            transfer = self.client.v1.transfers.create(
+                params={
+                    "amount": amount_cents,
+                    "currency": currency.lower(),
+                    "destination": destination,
+                    "transfer_group": transfer_group,
+                    "metadata": metadata,
+                },
+                options={"idempotency_key": key},
+            )
+        except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
+            raise TransferUnsure(error.user_message or str(error)) from None
+        except stripe.StripeError as error:
+            raise TransferRefused(error.user_message or str(error)) from None
         return transfer.id
 
     def intent(self, gateway_ref: str) -> tuple[str, str]:
@@ -108,12 +135,16 @@ class StripeGateway:
             raise BadWebhook(str(error)) from None
         obj = body.get("data", {}).get("object", {})
         error = obj.get("last_payment_error") or {}
+        metadata = obj.get("metadata") or {}
         return WebhookEvent(
             id=body["id"],
             type=body["type"],
             object_id=obj.get("id", ""),
             amount=int(obj.get("amount_received") or obj.get("amount") or 0),
             currency=str(obj.get("currency") or "").upper(),
-            order_id=(obj.get("metadata") or {}).get("order_id"),
+            order_id=metadata.get("order_id"),
             failure=error.get("message") if isinstance(error, dict) else None,
+            destination=obj.get("destination") if isinstance(obj.get("destination"), str) else None,
+            amount_reversed=int(obj.get("amount_reversed") or 0),
+            metadata=metadata if isinstance(metadata, dict) else {},
         )

@@ -1,0 +1,1 @@
+"""Artisans get paid: commission, the earnings ledger, payouts and statements."""
