@@ -89,7 +89,9 @@ def _settle_one(session: Session, gateway: PaymentGateway, refund_id: int) -> No
             refund.payment, refund.amount_cents, refund.reason, refund.idempotency_key
         )
     except GatewayError as error:
-        log.warning("refund %s refused by %s: %s", refund.id, gateway.name, error)
+        log.warning(
+            "refund %s failed at %s: %s (%r)", refund.id, gateway.name, error, error.__cause__
+        )
         REFUND_STATES.move(refund, "fail", session=session, last_error=str(error)[:300])
     else:
         REFUND_STATES.move(

@@ -11,6 +11,7 @@ can fail on demand and look at the database while the shop waits for its answer.
 from __future__ import annotations
 
 import secrets
+import socket
 from datetime import timedelta
 
 import pytest
@@ -277,6 +278,27 @@ def test_a_refused_refund_stays_recorded_and_settle_refunds_sends_it(
     result = _settle_refunds(stripe_app)
     assert "Sent 0 refunds" in result.output, result.output
     assert len(fake_stripe.calls) == calls
+
+
+def test_an_unreachable_stripe_leaves_the_refund_failed_with_a_short_reason(
+    app, db, bowls, database_url, tmp_path
+):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    config = _config(database_url, tmp_path / "nowhere")
+    config.update(STRIPE_SECRET_KEY="sk_test_fake", STRIPE_API_BASE=f"http://127.0.0.1:{closed}")
+    nowhere = create_app(config)
+    nowhere.test_client_class = IsolatedClient
+    _, page = _refund_by_admin_form(
+        nowhere, bowls["admin"], bowls["order_id"], bowls["line_id"], "5.00"
+    )
+    with nowhere.app_context():
+        _db.engine.dispose()
+    [record] = _refunds(db, bowls["order_id"])
+    assert (record.status, record.last_error) == (RS.FAILED, "Stripe could not be reached.")
+    assert "Stripe could not be reached." in page
+    assert _state(db, bowls["order_id"]) == (OrderStatus.PARTIALLY_REFUNDED, 500, 500, 0, 3)
 
 
 def test_admin_retries_a_failed_refund_and_a_second_click_sends_nothing(

@@ -83,8 +83,10 @@ class StripeGateway:
                 # Every attempt at one refund sends its key: Stripe gives back money once.
                 options={"idempotency_key": key},
             )
+        except stripe.APIConnectionError as error:  # its message is a page of network detail
+            raise GatewayError("Stripe could not be reached.") from error
         except stripe.StripeError as error:
-            raise GatewayError(error.user_message or str(error) or type(error).__name__) from error
+            raise GatewayError(error.user_message or type(error).__name__) from error
         return refund.id
 
     def transfer(
