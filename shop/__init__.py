@@ -158,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.media.routes import bp as media_bp
     from shop.orders.routes import bp as orders_bp
     from shop.payments.routes import bp as payments_bp
+    from shop.reviews.routes import bp as reviews_bp
 
     for blueprint in (
         main_bp,
@@ -167,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
         classes_bp,
         orders_bp,
         payments_bp,
+        reviews_bp,
         media_bp,
         admin_bp,
         api_bp,

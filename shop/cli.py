@@ -13,6 +13,7 @@ from shop.core.errors import DomainError
 from shop.demo import DEMO_LOGINS, seed
 from shop.extensions import db
 from shop.orders.lifecycle import expire_orders as expire
+from shop.reviews.invitations import send_invitations
 from shop.waitlist.services import expire_offers
 
 
@@ -82,4 +83,20 @@ def send_reminders() -> None:
     click.echo(f"Sent {count} reminders.")
 
 
-commands = [create_admin, seed_demo, reindex_search, expire_orders, send_reminders]
+@click.command("send-review-invitations")
+@with_appcontext
+def send_review_invitations() -> None:
+    """Invite buyers to review what they received or attended, once per line (run daily)."""
+    count = send_invitations()
+    db.session.commit()
+    click.echo(f"Sent {count} review invitations.")
+
+
+commands = [
+    create_admin,
+    seed_demo,
+    reindex_search,
+    expire_orders,
+    send_reminders,
+    send_review_invitations,
+]

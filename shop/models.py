@@ -7,3 +7,4 @@ from shop.classes import models as classes  # noqa: F401
 from shop.media import models as media  # noqa: F401
 from shop.orders import models as orders  # noqa: F401
 from shop.payments import models as payments  # noqa: F401
+from shop.reviews import models as reviews  # noqa: F401

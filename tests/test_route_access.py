@@ -26,6 +26,7 @@ SAMPLES = {
     "group_id": 1,
     "order_id": 1,
     "ref": "demo_x",
+    "review_id": 1,
 }
 
 

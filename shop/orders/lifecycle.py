@@ -224,6 +224,8 @@ def set_fulfilment(
     if target == F.SHIPPED and group.delivery != Delivery.SHIPPING:
         raise InvalidTransition()
     values = {"tracking_note": note.strip()[:300]} if note else {}
+    if target == F.COMPLETED:
+        values["completed_at"] = utcnow()
     GROUP_STATES.require(group, FULFIL_ACTIONS[target], **values)
     order = group.order
     record_event(order, f"fulfilment_{target}", actor, group.tracking_note)

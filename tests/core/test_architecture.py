@@ -50,6 +50,18 @@ LAYERS: list[tuple[str, list[str]]] = [
         ],
     ),
     ("bookings", ["shop.bookings"]),
+    (
+        "trust",
+        [
+            "shop.reviews.models",
+            "shop.reviews.services",
+            "shop.reviews.queries",
+            "shop.reviews.invitations",
+            "shop.messages.models",
+            "shop.messages.services",
+            "shop.messages.queries",
+        ],
+    ),
     # Views and their forms: blueprints, and the packages that are only pages.
     (
         "web",

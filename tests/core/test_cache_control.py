@@ -57,6 +57,8 @@ MUST_OPEN = {
     "admin.order",
     "admin.orders",
     "admin.review",
+    "reviews.mine",
+    "reviews.workshop",
 }
 
 
@@ -114,6 +116,7 @@ def _world(app, db):
         "filename": "css/app.css",
         "goal_id": 1,
         "photo_id": 1,
+        "review_id": 1,
     }
     special = {
         "classes.waitlist_entry": f"/waitlist/{place_.token}",
