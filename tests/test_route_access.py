@@ -27,6 +27,8 @@ SAMPLES = {
     "order_id": 1,
     "ref": "demo_x",
     "review_id": 1,
+    "conversation_id": 1,
+    "target_id": 1,
 }
 
 

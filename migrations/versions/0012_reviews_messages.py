@@ -1,4 +1,4 @@
-"""Reviews (with reports and the invitation e-mails); when an order group was completed.
+"""Reviews (with reports and invitations), conversations and messages; order group completion.
 
 Revision ID: 0012_reviews_messages
 Revises: 0009
@@ -8,6 +8,11 @@ One review per order line (unique line_id): a paid product line once its artisan
 completed, or an attended booking once its session has ended. order_groups.completed_at records
 when the artisan completed a group (reviews open then); groups completed before this migration
 take their last update time, the closest record there is.
+
+A conversation is one customer and one workshop about one topic (a question about a listing,
+an order group, a booking); its topic key is unique, so starting it twice finds the first.
+Each side's last seen message id gives the unread counts. A message's client token (from its
+form) is unique: the same form submitted twice writes one message.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -85,11 +90,76 @@ def upgrade():
         batch_op.add_column(sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE order_groups SET completed_at = updated_at WHERE status = 'completed'")
 
+    op.create_table('conversations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('topic', sa.String(length=80), nullable=False),
+    sa.Column('kind', sa.Enum('question', 'order', 'booking', name='conversation_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('artisan_id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('line_id', sa.Integer(), nullable=True),
+    sa.Column('product_id', sa.Integer(), nullable=True),
+    sa.Column('class_id', sa.Integer(), nullable=True),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_message_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('customer_read_id', sa.Integer(), nullable=False),
+    sa.Column('artisan_read_id', sa.Integer(), nullable=False),
+    sa.Column('reported_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.Column('report_reason', sa.Text(), nullable=True),
+    sa.CheckConstraint('report_reason IS NULL OR length(report_reason) <= 500', name=op.f('ck_conversations_reason_length')),
+    sa.ForeignKeyConstraint(['artisan_id'], ['artisans.id'], name=op.f('fk_conversations_artisan_id_artisans'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['class_id'], ['classes.id'], name=op.f('fk_conversations_class_id_classes'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['customer_id'], ['users.id'], name=op.f('fk_conversations_customer_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['group_id'], ['order_groups.id'], name=op.f('fk_conversations_group_id_order_groups'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['line_id'], ['order_lines.id'], name=op.f('fk_conversations_line_id_order_lines'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_conversations_product_id_products'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['users.id'], name=op.f('fk_conversations_reported_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversations')),
+    sa.UniqueConstraint('topic', name=op.f('uq_conversations_topic'))
+    )
+    with op.batch_alter_table('conversations', schema=None) as batch_op:
+        batch_op.create_index('ix_conversations_artisan_last', ['artisan_id', 'last_message_at'], unique=False)
+        batch_op.create_index('ix_conversations_customer_last', ['customer_id', 'last_message_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_conversations_group_id'), ['group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_conversations_line_id'), ['line_id'], unique=False)
+
+    op.create_table('messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('sender_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('image_id', sa.Integer(), nullable=True),
+    sa.Column('client_token', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('length(body) <= 2000', name=op.f('ck_messages_body_length')),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_messages_conversation_id_conversations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['image_id'], ['images.id'], name=op.f('fk_messages_image_id_images'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sender_id'], ['users.id'], name=op.f('fk_messages_sender_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_messages')),
+    sa.UniqueConstraint('client_token', name=op.f('uq_messages_client_token'))
+    )
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_messages_conversation_id'), ['conversation_id'], unique=False)
+
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_messages_conversation_id'))
+
+    op.drop_table('messages')
+    with op.batch_alter_table('conversations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conversations_line_id'))
+        batch_op.drop_index(batch_op.f('ix_conversations_group_id'))
+        batch_op.drop_index('ix_conversations_customer_last')
+        batch_op.drop_index('ix_conversations_artisan_last')
+
+    op.drop_table('conversations')
     with op.batch_alter_table('order_groups', schema=None) as batch_op:
         batch_op.drop_column('completed_at')
 

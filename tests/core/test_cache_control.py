@@ -59,6 +59,8 @@ MUST_OPEN = {
     "admin.review",
     "reviews.mine",
     "reviews.workshop",
+    "messages.inbox",
+    "messages.workshop_inbox",
 }
 
 
@@ -117,6 +119,8 @@ def _world(app, db):
         "goal_id": 1,
         "photo_id": 1,
         "review_id": 1,
+        "conversation_id": 1,
+        "target_id": 1,
     }
     special = {
         "classes.waitlist_entry": f"/waitlist/{place_.token}",
