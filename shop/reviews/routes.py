@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -34,6 +34,12 @@ def never_cache(response):
 def review_month(value) -> str:
     """Month and year only: all the public learns of when someone wrote."""
     return format_skeleton("yMMMM", value, locale=str(get_locale()))
+
+
+@bp.app_template_filter("rating_number")
+def rating_number(value) -> str:
+    """An average such as 4.3, written the reader's way ("4,3" in Spanish)."""
+    return format_decimal(value, format="0.0")
 
 
 @bp.app_template_global("reviews_for")
