@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from shop.artisans.models import Artisan
 from shop.catalog.models import Product
@@ -65,7 +66,13 @@ def unread_messages() -> int:
     """Messages waiting for the logged-in account (the header's badge)."""
     if not current_user.is_authenticated:
         return 0
-    return queries.unread_count(current_user)
+    try:
+        return queries.unread_count(current_user)
+    except (
+        SQLAlchemyError
+    ):  # a header badge never turns a page (an error page above all) into a 500
+        current_app.logger.exception("unread count unavailable")
+        return 0
 
 
 # Lists

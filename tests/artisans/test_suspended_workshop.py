@@ -10,6 +10,7 @@ from shop.artisans.guard import OPEN_WHEN_SUSPENDED, is_back_office
 from shop.artisans.models import Artisan, ArtisanStatus
 from shop.classes.models import ClassSession
 from shop.extensions import db as _db
+from shop.messages import services as messages
 from shop.orders import checkout as ordering
 from tests import factories
 from tests.conftest import csrf_token, login
@@ -24,9 +25,12 @@ def workshop(app, db):
     product = factories.product(artisan_workshop=artisan, stock=5)
     klass = factories.class_(artisan_workshop=artisan)
     session = factories.session(klass=klass, capacity=6)
+    buyer = factories.user()
     with app.test_request_context():
-        order = ordering.place_order(checkout([(product, 1)]))
+        order = ordering.place_order(checkout([(product, 1)], user_id=buyer.id, email=buyer.email))
         pay(order)
+        conversation = messages.ask(buyer, product)
+        messages.send(conversation, buyer, "¿Hay en verde?")
     db.session.commit()
     line = order.lines[0]
     return {
@@ -37,6 +41,10 @@ def workshop(app, db):
             "session_id": session.id,
             "group_id": line.group_id,
             "photo_id": 1,
+            "review_id": 1,
+            "conversation_id": conversation.id,
+            "kind": "order",
+            "target_id": line.group_id,
         },
         "form": {  # values that each action would accept from an approved artisan
             "action": "hide",
@@ -68,7 +76,8 @@ def workshop(app, db):
 def _url(rule, samples) -> str:
     path = rule.rule
     for argument in rule.arguments:
-        path = path.replace(f"<int:{argument}>", str(samples[argument]))
+        for pattern in (f"<int:{argument}>", f"<{argument}>"):
+            path = path.replace(pattern, str(samples[argument]))
     return path
 
 

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from shop.artisans.models import ArtisanEvent
+from shop.extensions import db as _db
 from shop.messages import services
 from shop.messages.models import Conversation, Message
 from tests import factories
@@ -86,13 +87,13 @@ def test_nobody_else_reaches_any_conversation_route(app, world, role):
     for path in (f"/messages/new/order/{group_id}", f"/workshop/messages/new/order/{group_id}"):
         status = client.get(path).status_code
         assert status == (302 if role == "anonymous" else 403), (role, path, status)
-    assert Message.query.filter_by(body="intruso").count() == 0
+    assert _db.session.query(Message).filter_by(body="intruso").count() == 0
     if role == "admin":  # not reported, order not disputed: closed, and nothing audited
         response = post_form(
             client, f"/admin/conversations/{world['question'].id}/read", {"up_to": "0"}
         )
         assert response.status_code == 302
-        assert ArtisanEvent.query.filter_by(action="conversation_read").count() == 0
+        assert _db.session.query(ArtisanEvent).filter_by(action="conversation_read").count() == 0
     else:
         response = post_form(
             client, f"/admin/conversations/{world['question'].id}/read", {"up_to": "0"}
@@ -127,7 +128,7 @@ def test_a_question_from_a_class_page_starts_once(app, db, world, outbox):
     )
     response = post_form(client, f"/messages/new/class/{klass.id}", {"body": "¿Para niños?"})
     assert response.status_code == 302
-    conversation = Conversation.query.filter_by(class_id=klass.id).one()
+    conversation = _db.session.query(Conversation).filter_by(class_id=klass.id).one()
     assert response.headers["Location"].endswith(f"/account/messages/{conversation.id}")
     again = client.get(f"/messages/new/class/{klass.id}")
     assert again.headers["Location"].endswith(f"/account/messages/{conversation.id}")
@@ -170,7 +171,7 @@ def test_a_photo_goes_through_the_image_pipeline(app, db, world):
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
-    message = Message.query.order_by(Message.id.desc()).first()
+    message = _db.session.query(Message).order_by(Message.id.desc()).first()
     assert message.image is not None and message.image.ext in ("jpg", "webp")
     bad = post_form(
         client,
@@ -207,7 +208,9 @@ def test_rate_limits_per_account(app, db, world):
         for p in listings
     ]
     assert statuses == [302, 302, 429]
-    conversation = Conversation.query.filter_by(customer_id=world["other_customer"].id).first()
+    conversation = (
+        _db.session.query(Conversation).filter_by(customer_id=world["other_customer"].id).first()
+    )
     path = f"/account/messages/{conversation.id}"
     statuses = [post_form(client, path, {"body": f"m{i}"}).status_code for i in range(4)]
     assert statuses == [302, 302, 302, 429]
@@ -230,7 +233,7 @@ def test_reporting_opens_it_to_admins_and_each_reading_is_audited(app, db, world
     page = post_form(admin, f"/admin/conversations/{question.id}/read", {"up_to": "0"})
     assert page.status_code == 200 and "¿Hay en verde?" in page.get_data(as_text=True)
     post_form(admin, f"/admin/conversations/{question.id}/read", {"up_to": "0"})
-    events = ArtisanEvent.query.filter_by(action="conversation_read").all()
+    events = _db.session.query(ArtisanEvent).filter_by(action="conversation_read").all()
     assert len(events) == 2 and all(e.actor_id == world["admin"].id for e in events)
     audit = admin.get("/admin/audit").get_data(as_text=True)
     assert "conversation_read" in audit
