@@ -162,9 +162,11 @@ def register_blueprints(app: Flask) -> None:
     from shop.classes.routes import bp as classes_bp
     from shop.main.routes import bp as main_bp
     from shop.media.routes import bp as media_bp
+    from shop.messages.routes import bp as messages_bp
     from shop.orders.routes import bp as orders_bp
     from shop.payments.routes import bp as payments_bp
     from shop.payouts.routes import bp as payouts_bp
+    from shop.reviews.routes import bp as reviews_bp
     from shop.workshop import bp as workshop_bp
 
     for blueprint in (
@@ -177,6 +179,8 @@ def register_blueprints(app: Flask) -> None:
         workshop_bp,
         payments_bp,
         payouts_bp,
+        reviews_bp,
+        messages_bp,
         media_bp,
         admin_bp,
         api_bp,

@@ -14,6 +14,7 @@ from shop.demo import DEMO_LOGINS, seed
 from shop.extensions import db
 from shop.orders.lifecycle import expire_orders as expire
 from shop.payments.refunds import refunds_by_status, resend_due
+from shop.reviews.invitations import send_invitations
 from shop.waitlist.services import expire_offers
 
 
@@ -96,6 +97,15 @@ def settle_refunds() -> None:
     )
 
 
+@click.command("send-review-invitations")
+@with_appcontext
+def send_review_invitations() -> None:
+    """Invite buyers to review what they received or attended, once per line (run daily)."""
+    count = send_invitations()
+    db.session.commit()
+    click.echo(f"Sent {count} review invitations.")
+
+
 commands = [
     create_admin,
     seed_demo,
@@ -103,4 +113,5 @@ commands = [
     expire_orders,
     send_reminders,
     settle_refunds,
+    send_review_invitations,
 ]

@@ -19,6 +19,7 @@ from shop.catalog.models import Product
 from shop.classes import services as classes
 from shop.classes.models import CancellationPolicy, SkillLevel
 from shop.core.time import utcnow
+from shop.demo_trust import seed_trust
 from shop.extensions import db
 from shop.media.services import save_image
 from shop.orders import checkout, lifecycle
@@ -127,8 +128,9 @@ POTTER_PRODUCTS = [
 ]
 
 
-def _demo_products(workshop, potter: User) -> None:
+def _demo_products(workshop, potter: User) -> list:
     categories = {c.slug: c.id for c in catalog.categories()}
+    made = []
     for index, (title, category, price, stock, materials, description) in enumerate(
         POTTER_PRODUCTS
     ):
@@ -154,10 +156,12 @@ def _demo_products(workshop, potter: User) -> None:
                 save_image(_demo_photo(index * 3 + photo, (900, 900)), potter.id, alt=title),
             )
         catalog.change_status(product, "publish")
+        made.append(product)
     workshop.shipping_rate_cents = 450
+    return made
 
 
-def _demo_class(workshop, potter: User) -> None:
+def _demo_class(workshop, potter: User):
     """The potter's dream come true: a weekly ceramics class for beginners in Quito."""
     klass = classes.create_class(
         workshop,
@@ -184,6 +188,7 @@ def _demo_class(workshop, potter: User) -> None:
         klass, weekday=5, starting=start, local_time=time(10, 0), weeks=8
     )
     _demo_group_booking(sessions[1])
+    return klass
 
 
 def _demo_group_booking(session) -> None:
@@ -297,10 +302,11 @@ def seed() -> bool:
     for goal in workshop.goals:
         if (goal.kind, goal.number) == ("sdg", 8):
             artisans.verify_goal(goal, admin, True)
-    _demo_products(workshop, potter)
+    products = _demo_products(workshop, potter)
     db.session.flush()
     _demo_sales(workshop, customer, admin)
-    _demo_class(workshop, potter)
+    klass = _demo_class(workshop, potter)
+    seed_trust(potter, customer, klass, products)
 
     artisans.apply(
         weaver,

@@ -30,11 +30,13 @@ from shop.classes.models import (
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.orders import checkout as ordering
+from shop.orders import lifecycle
 from shop.orders.cart import CartEntry
-from shop.orders.models import Delivery
+from shop.orders.models import Delivery, FulfilmentStatus
 from shop.payments import services as payments
 from shop.payments.gateways import DemoGateway
 from shop.payments.models import Payment
+from shop.reviews import services as reviews
 from shop.waitlist import services as waitlist
 
 PASSWORD = "correct horse battery staple"
@@ -345,3 +347,39 @@ def checkout_request(entries, *, deliveries=None, token=None, address="", user_i
         address=address,
         user_id=user_id,
     )
+
+
+# Trust: purchases that can be reviewed, reviews and conversations
+
+
+def completed_purchase(buyer: User, item, quantity: int = 1, completed_at: datetime | None = None):
+    """A paid order of `buyer`'s account for one product, its artisan group completed (by the
+    artisan, through the lifecycle); `completed_at` moves that moment into the past."""
+    placed = paid_order([(item, quantity)], name=buyer.name, email=buyer.email, user_id=buyer.id)
+    group = placed.groups[0]
+    lifecycle.set_fulfilment(group, item.artisan.user, FulfilmentStatus.COMPLETED)
+    if completed_at is not None:
+        group.completed_at = completed_at
+        db.session.flush()
+    return placed.lines[0]
+
+
+def attended_booking(buyer: User, klass=None, ended_ago: timedelta = timedelta(hours=1)):
+    """A paid booking of `buyer`'s account whose session ended `ended_ago` (booked while it
+    was ahead, then the clock moved on: its start is set into the past)."""
+    upcoming = session(klass=klass or class_())
+    placed = order(
+        seats=[(upcoming, 1, (buyer.name,))], name=buyer.name, email=buyer.email, user_id=buyer.id
+    )
+    pay(placed)
+    length = timedelta(minutes=upcoming.class_.duration_minutes)
+    upcoming.starts_at = (utcnow() - ended_ago - length).replace(microsecond=0)
+    db.session.flush()
+    return placed.lines[0]
+
+
+def review(line, *, rating: int = 5, body: str = "Muy bonito."):
+    """A published review of a reviewable line, written through the service by its buyer."""
+    written = reviews.write_review(line, line.order.user, reviews.ReviewData(rating, body))
+    db.session.flush()
+    return written

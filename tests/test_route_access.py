@@ -28,6 +28,9 @@ SAMPLES = {
     "ref": "demo_x",
     "refund_id": 1,
     "payout_id": 1,
+    "review_id": 1,
+    "conversation_id": 1,
+    "target_id": 1,
 }
 
 

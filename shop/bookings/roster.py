@@ -9,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 from shop.bookings.services import bookings_for_session
 from shop.classes.models import ClassSession
 
-CSV_HEADER = (_l("Name"), _l("E-mail"), _l("Phone"), _l("Seats"), _l("Order"))
+# No e-mail: artisans reach customers through messages. The phone is there when the customer
+# gave it at checkout (it is asked for pickups and classes, to be reached on the day).
+CSV_HEADER = (_l("Name"), _l("Phone"), _l("Seats"), _l("Order"))
 # Spreadsheets run cells that start with these as formulas (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -19,10 +21,11 @@ class RosterEntry:
     """One booking on a session, as the artisan sees it."""
 
     name: str
-    email: str
     phone: str
     seats: int
     reference: str
+    line_id: int = 0
+    has_account: bool = False  # a conversation needs the customer's account
 
 
 def roster_entries(session: ClassSession) -> list[RosterEntry]:
@@ -31,10 +34,11 @@ def roster_entries(session: ClassSession) -> list[RosterEntry]:
     return [
         RosterEntry(
             name=", ".join(line.attendees) or line.order.name,
-            email=line.order.email,
             phone=line.order.phone,
             seats=line.quantity,
             reference=line.order.reference,
+            line_id=line.id,
+            has_account=line.order.user_id is not None,
         )
         for line in bookings_for_session(session.id)
     ]
@@ -49,7 +53,6 @@ def csv_row(entry: RosterEntry) -> list[str]:
     """A roster line for the CSV file, safe to open in a spreadsheet."""
     return [
         _cell(entry.name),
-        _cell(entry.email),
         _cell(entry.phone),
         str(entry.seats),
         _cell(entry.reference),

@@ -54,7 +54,15 @@ class CheckoutForm(BaseForm):
         validators=[DataRequired(), Email(), Length(max=254)],
         description=_l("We send the confirmation and your order link here."),
     )
-    phone = StringField(_l("Phone (optional)"), filters=[strip], validators=[Length(max=40)])
+    phone = StringField(
+        _l("Phone (optional)"),
+        filters=[strip],
+        validators=[Length(max=40)],
+        description=_l(
+            "Shared only with the artisans you meet: for a pickup or a class, to reach you on "
+            "the day. Leave it empty to keep it to yourself."
+        ),
+    )
     address = TextAreaField(
         _l("Shipping address"),
         filters=[strip],

@@ -238,6 +238,8 @@ def set_fulfilment(
     if target == F.SHIPPED and group.delivery != Delivery.SHIPPING:
         raise InvalidTransition()
     values = {"tracking_note": note.strip()[:300]} if note else {}
+    if target == F.COMPLETED:
+        values["completed_at"] = utcnow()
     GROUP_STATES.require(group, FULFIL_ACTIONS[target], **values)
     fulfilment_changed.send(group, status=target)
     order = group.order

@@ -165,6 +165,8 @@ class OrderGroup(db.Model):
         enum_column(FulfilmentStatus, "fulfilment_status"), default=FulfilmentStatus.NEW
     )
     tracking_note: Mapped[str] = mapped_column(String(300), default="")
+    # When the artisan marked it completed (reviews of its products open then).
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="groups")

@@ -10,6 +10,7 @@ from shop.artisans.models import Artisan, ArtisanStatus
 from shop.classes.models import ClassSession
 from shop.core.security import is_back_office
 from shop.extensions import db as _db
+from shop.messages import services as messages
 from shop.orders import checkout as ordering
 from shop.workshop.blueprint import OPEN_WHEN_SUSPENDED
 from tests import factories
@@ -25,9 +26,12 @@ def workshop(app, db):
     product = factories.product(artisan_workshop=artisan, stock=5)
     klass = factories.class_(artisan_workshop=artisan)
     session = factories.session(klass=klass, capacity=6)
+    buyer = factories.user()
     with app.test_request_context():
-        order = ordering.place_order(checkout([(product, 1)]))
+        order = ordering.place_order(checkout([(product, 1)], user_id=buyer.id, email=buyer.email))
         pay(order)
+        conversation = messages.ask(buyer, product)
+        messages.send(conversation, buyer, "¿Hay en verde?")
     db.session.commit()
     line = order.lines[0]
     return {
@@ -38,6 +42,10 @@ def workshop(app, db):
             "session_id": session.id,
             "group_id": line.group_id,
             "photo_id": 1,
+            "review_id": 1,
+            "conversation_id": conversation.id,
+            "kind": "order",
+            "target_id": line.group_id,
         },
         "form": {  # values that each action would accept from an approved artisan
             "action": "hide",
@@ -69,7 +77,8 @@ def workshop(app, db):
 def _url(rule, samples) -> str:
     path = rule.rule
     for argument in rule.arguments:
-        path = path.replace(f"<int:{argument}>", str(samples[argument]))
+        for pattern in (f"<int:{argument}>", f"<{argument}>"):
+            path = path.replace(pattern, str(samples[argument]))
     return path
 
 

@@ -61,6 +61,18 @@ LAYERS: list[tuple[str, list[str]]] = [
             "shop.payouts.reports",
         ],
     ),
+    (
+        "trust",
+        [
+            "shop.reviews.models",
+            "shop.reviews.services",
+            "shop.reviews.queries",
+            "shop.reviews.invitations",
+            "shop.messages.models",
+            "shop.messages.services",
+            "shop.messages.queries",
+        ],
+    ),
     # Views and their forms: blueprints, and the packages that are only pages.
     (
         "web",

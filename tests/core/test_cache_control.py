@@ -59,6 +59,10 @@ MUST_OPEN = {
     "admin.order",
     "admin.orders",
     "admin.review",
+    "reviews.mine",
+    "reviews.workshop",
+    "messages.inbox",
+    "messages.workshop_inbox",
 }
 
 
@@ -116,6 +120,9 @@ def _world(app, db):
         "filename": "css/app.css",
         "goal_id": 1,
         "photo_id": 1,
+        "review_id": 1,
+        "conversation_id": 1,
+        "target_id": 1,
     }
     special = {
         "classes.waitlist_entry": f"/waitlist/{place_.token}",

@@ -1,0 +1,142 @@
+"""What the public and each party see of reviews: published ones of public workshops only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from shop.artisans.models import Artisan
+from shop.classes.models import ClassSession
+from shop.core.time import utcnow
+from shop.extensions import db
+from shop.orders.lifecycle import PAID_STATES
+from shop.orders.models import FulfilmentStatus, Order, OrderGroup, OrderLine
+from shop.reviews.models import Review, ReviewReport, ReviewStatus
+from shop.reviews.services import REVIEW_WINDOW, opened_at
+
+# Below this many reviews a listing shows "new" instead of an average (one review is luck).
+MIN_SHOWN = 3
+LATEST = 20
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The published reviews of a listing or workshop, counted."""
+
+    count: int
+    average: Decimal | None  # one decimal, None until MIN_SHOWN reviews
+
+    @property
+    def shown(self) -> bool:
+        """Whether the average and count are shown (else the listing is "new")."""
+        return self.average is not None
+
+
+def _visible(**target: int):
+    """Published reviews of public workshops, for one product, class or artisan."""
+    columns = {
+        "product_id": Review.product_id,
+        "class_id": Review.class_id,
+        "artisan_id": Review.artisan_id,
+    }
+    return [
+        Review.status == ReviewStatus.PUBLISHED,
+        Review.artisan.has(Artisan.public_filter()),
+        *(columns[name] == value for name, value in target.items()),
+    ]
+
+
+def summary(**target: int) -> Summary:
+    """Count and average of published reviews (product_id=, class_id= or artisan_id=)."""
+    count, total = db.session.execute(
+        select(func.count(Review.id), func.coalesce(func.sum(Review.rating), 0)).where(
+            *_visible(**target)
+        )
+    ).one()
+    if count < MIN_SHOWN:
+        return Summary(count, None)
+    average = (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return Summary(count, average)
+
+
+def latest(limit: int = LATEST, **target: int) -> list[Review]:
+    """The newest published reviews, newest first."""
+    return list(
+        db.session.scalars(
+            select(Review)
+            .where(*_visible(**target))
+            .options(selectinload(Review.author), selectinload(Review.photo))
+            .order_by(Review.created_at.desc(), Review.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def lines_to_review(user_id: int, now: datetime | None = None) -> list[OrderLine]:
+    """The account's paid lines whose review window is open and that have no review yet."""
+    now = now or utcnow()
+    reviewed = select(Review.line_id)
+    candidates = db.session.scalars(
+        select(OrderLine)
+        .join(OrderLine.order)
+        .join(OrderLine.group)
+        .outerjoin(OrderLine.session)
+        .where(
+            Order.user_id == user_id,
+            Order.status.in_(PAID_STATES),
+            OrderLine.id.not_in(reviewed),
+            OrderLine.cancelled_at.is_(None),
+            (OrderGroup.status == FulfilmentStatus.COMPLETED) | (ClassSession.starts_at <= now),
+        )
+        .options(
+            selectinload(OrderLine.order),
+            selectinload(OrderLine.group).selectinload(OrderGroup.artisan),
+            selectinload(OrderLine.session).selectinload(ClassSession.class_),
+        )
+        .order_by(OrderLine.id.desc())
+    ).all()
+    return [line for line in candidates if _open(line, now) and line.group.artisan.is_public]
+
+
+def _open(line: OrderLine, now: datetime) -> bool:
+    opened = opened_at(line)
+    return opened is not None and opened <= now <= opened + REVIEW_WINDOW
+
+
+def reviews_by(user_id: int) -> list[Review]:
+    """The account's own reviews, hidden ones included (with the admin's reason)."""
+    return list(
+        db.session.scalars(
+            select(Review)
+            .where(Review.author_id == user_id)
+            .options(selectinload(Review.line), selectinload(Review.photo))
+            .order_by(Review.created_at.desc(), Review.id.desc())
+        )
+    )
+
+
+def reviews_of_artisan(artisan_id: int):
+    """A select() of every review of a workshop, newest first (the artisan's own page)."""
+    return (
+        select(Review)
+        .where(Review.artisan_id == artisan_id)
+        .options(selectinload(Review.author), selectinload(Review.line))
+        .order_by(Review.created_at.desc(), Review.id.desc())
+    )
+
+
+def for_moderation():
+    """A select() of reviews with open reports, then hidden ones, for the admins."""
+    open_reports = (
+        select(ReviewReport.review_id).where(ReviewReport.resolved_at.is_(None)).distinct()
+    )
+    return (
+        select(Review)
+        .where(Review.id.in_(open_reports) | (Review.status == ReviewStatus.HIDDEN))
+        .options(selectinload(Review.author), selectinload(Review.line))
+        .order_by(Review.created_at.desc(), Review.id.desc())
+    )
