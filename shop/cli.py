@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from shop.auth.services import create_or_promote_admin
+from shop.bookings.decisions import decide_sessions
 from shop.bookings.services import send_reminders as send
 from shop.catalog.search import reindex_all
 from shop.core.errors import DomainError
@@ -66,13 +67,18 @@ def reindex_search() -> None:
 @click.command("expire-orders")
 @with_appcontext
 def expire_orders() -> None:
-    """Cancel unpaid orders past their hold and pass on waitlist offers past theirs (run
-    every minute)."""
+    """Cancel unpaid orders past their hold, pass on waitlist offers past theirs, and confirm
+    or cancel class sessions by their minimum participants (run every minute)."""
     count = expire()
     db.session.commit()
     offers = expire_offers()
     db.session.commit()
-    click.echo(f"Expired {count} unpaid orders and {offers} waitlist offers.")
+    decided = decide_sessions()
+    db.session.commit()
+    click.echo(
+        f"Expired {count} unpaid orders and {offers} waitlist offers; "
+        f"confirmed {decided['confirmed']} and cancelled {decided['cancelled']} class sessions."
+    )
 
 
 @click.command("send-reminders")

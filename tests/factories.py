@@ -228,6 +228,7 @@ def class_form(**overrides) -> dict:
         "price": "35.00",
         "min_participants": "2",
         "max_participants": "6",
+        "decision_hours": "48",
         "meeting_area": "La Floresta",
         "address": ADDRESS,
         "timezone": "America/Guayaquil",

@@ -87,8 +87,8 @@ def sessions_sharing_orders_with(session_id: int) -> set[int]:
     return {session_id, *others}
 
 
-def cancel_session_bookings(session) -> int:
-    """The artisan cancelled a session: every paid booking is refunded in full and told."""
+def cancel_session_bookings(session, *, short_of_minimum: bool = False) -> int:
+    """The session was cancelled: every paid booking is refunded in full and told why."""
     lines = db.session.scalars(
         select(OrderLine)
         .join(OrderLine.order)
@@ -113,6 +113,7 @@ def cancel_session_bookings(session) -> int:
                 line=line,
                 session=session,
                 amount_cents=amount,
+                short_of_minimum=short_of_minimum,
             ),
         )
     unpaid = (
@@ -186,19 +187,26 @@ def send_reminders(now: datetime | None = None, within: timedelta = timedelta(ho
     return sent
 
 
-def cancel_session(session: ClassSession) -> ClassSession:
-    """The artisan cancels an upcoming session, in one transaction: every booking is refunded
-    in full (an artisan's cancellation always refunds, see policy.refund_cents) and told,
-    unpaid orders holding its seats are cancelled, and everyone on its waitlist is told."""
+def cancel_session(
+    session: ClassSession,
+    *conditions,
+    now: datetime | None = None,
+    short_of_minimum: bool = False,
+) -> ClassSession:
+    """The artisan (or the decision time, short_of_minimum) cancels an upcoming session, in
+    one transaction: every booking is refunded in full (an artisan's cancellation always
+    refunds, see policy.refund_cents) and told, unpaid orders holding its seats are cancelled,
+    and everyone on its waitlist is told. `conditions` narrow the cancelling UPDATE; when they
+    do not hold, InvalidTransition is raised and nothing is written."""
     inventory.lock_sessions(sessions_sharing_orders_with(session.id))  # what refunds touch
     db.session.refresh(session)
     if session.is_cancelled:
         raise InvalidTransition(str(_l("This session is already cancelled.")))
-    now = utcnow()
+    now = now or utcnow()
     if session.starts_at <= now:
         raise NotAllowed(str(_l("A session that has started cannot be cancelled.")))
-    SESSION_STATES.require(session, "cancel", cancelled_at=now)
-    cancel_session_bookings(session)
+    SESSION_STATES.require(session, "cancel", *conditions, cancelled_at=now)
+    cancel_session_bookings(session, short_of_minimum=short_of_minimum)
     waitlist.cancel_for_session(session)
     log.info("class session %s cancelled", session.id)
     return session

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 MAX_PHOTOS = 8
 DEFAULT_TIMEZONE = "America/Guayaquil"
+DEFAULT_DECISION_HOURS = 48
+MAX_DECISION_HOURS = 14 * 24
 
 
 class ClassStatus(LabelledEnum):
@@ -71,7 +73,9 @@ class CancellationPolicy(enum.StrEnum):
 
 
 class SessionStatus(enum.StrEnum):
-    """A dated session is scheduled until the artisan cancels it."""
+    """A dated session is scheduled until the artisan cancels it, or until its decision time
+    finds it short of the class's minimum. Reaching the minimum sets `confirmed_at` and
+    keeps it scheduled (bookable, as before); see shop/bookings/decisions.py."""
 
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
@@ -87,6 +91,10 @@ class Class(db.Model):
         CheckConstraint(
             "min_participants >= 1 AND min_participants <= max_participants",
             name="participants_range",
+        ),
+        CheckConstraint(
+            f"decision_hours >= 1 AND decision_hours <= {MAX_DECISION_HOURS}",
+            name="decision_hours_range",
         ),
         Index("ix_classes_status_published", "status", "published_at"),
     )
@@ -108,6 +116,10 @@ class Class(db.Model):
     currency: Mapped[str] = mapped_column(String(3), default=DEFAULT_CURRENCY)
     min_participants: Mapped[int] = mapped_column(default=1)
     max_participants: Mapped[int]
+    # Hours before each session when it is confirmed, or cancelled if short of the minimum.
+    decision_hours: Mapped[int] = mapped_column(
+        default=DEFAULT_DECISION_HOURS, server_default=str(DEFAULT_DECISION_HOURS)
+    )
     # Public: a neighbourhood or landmark. Private: the street address, for booked customers only.
     meeting_area: Mapped[str] = mapped_column(String(160))
     address: Mapped[str] = mapped_column(String(300))
@@ -183,9 +195,43 @@ class ClassSession(db.Model):
         enum_column(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED
     )
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The class's minimum was reached: it runs, and the decision job leaves it alone.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     class_: Mapped[Class] = relationship(back_populates="sessions")
+
+    @property
+    def is_confirmed(self) -> bool:
+        """The minimum was reached: the session runs."""
+        return self.confirmed_at is not None and not self.is_cancelled
+
+    @property
+    def decides_at(self) -> datetime:
+        """When it is confirmed or cancelled for lack of people (UTC)."""
+        return self.starts_at - timedelta(hours=self.class_.decision_hours)
+
+    @property
+    def decided_by_count(self) -> bool:
+        """Whether the decision time can cancel it: a session scheduled after its decision
+        time (added at short notice) runs whatever the count."""
+        created = self.created_at or utcnow()
+        return created <= self.decides_at
+
+    @property
+    def seats_to_run(self) -> int:
+        """More people needed to reach the class's minimum (0 once reached)."""
+        return max(0, self.class_.min_participants - self.seats_taken)
+
+    def awaits_minimum(self, now: datetime) -> bool:
+        """Short of its minimum, with the decision still to come: it may yet be cancelled."""
+        return (
+            not self.is_cancelled
+            and self.confirmed_at is None
+            and self.seats_to_run > 0
+            and self.decided_by_count
+            and now < self.decides_at
+        )
 
     @property
     def seats_left(self) -> int:

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from shop.artisans.listings import sync_goals
 from shop.artisans.models import Artisan, ArtisanStatus
 from shop.classes.models import (
+    DEFAULT_DECISION_HOURS,
+    MAX_DECISION_HOURS,
     CancellationPolicy,
     Class,
     ClassGoal,
@@ -38,7 +40,12 @@ log = logging.getLogger(__name__)
 C = ClassStatus
 
 SESSION_STATES = StateMachine(
-    ClassSession, {"cancel": ({SessionStatus.SCHEDULED}, SessionStatus.CANCELLED)}
+    ClassSession,
+    {
+        "cancel": ({SessionStatus.SCHEDULED}, SessionStatus.CANCELLED),
+        # Confirming sets confirmed_at and stays scheduled: bookable as before.
+        "confirm": ({SessionStatus.SCHEDULED}, SessionStatus.SCHEDULED),
+    },
 )
 CLASS_STATES = StateMachine(
     Class,
@@ -109,6 +116,7 @@ class ClassData:
     meeting_area: str
     address: str
     min_participants: int = 1
+    decision_hours: int = DEFAULT_DECISION_HOURS
     description: str = ""
     included: str = ""
     skill_level: SkillLevel = SkillLevel.ALL
@@ -155,6 +163,11 @@ def _validate(data: ClassData) -> None:
         raise ValidationFailed(
             str(_l("The maximum cannot be lower than the minimum.")), field="max_participants"
         )
+    if not 1 <= data.decision_hours <= MAX_DECISION_HOURS:
+        raise ValidationFailed(
+            str(_l("Decide between 1 and %(n)d hours before the class.", n=MAX_DECISION_HOURS)),
+            field="decision_hours",
+        )
     if not data.meeting_area.strip():
         raise ValidationFailed(
             str(_l("Say in which neighbourhood the class meets.")), field="meeting_area"
@@ -178,6 +191,7 @@ def _fill(klass: Class, data: ClassData) -> None:
     klass.currency = data.currency.upper()
     klass.min_participants = data.min_participants
     klass.max_participants = data.max_participants
+    klass.decision_hours = data.decision_hours
     klass.meeting_area = data.meeting_area.strip()
     klass.address = data.address.strip()
     klass.timezone = data.timezone

@@ -50,6 +50,7 @@ def _data(form: ClassForm) -> services.ClassData:
         duration_minutes=form.duration_minutes.data,
         price_cents=form.price.data,
         min_participants=form.min_participants.data,
+        decision_hours=form.decision_hours.data,
         max_participants=form.max_participants.data,
         meeting_area=form.meeting_area.data,
         address=form.address.data,

@@ -22,7 +22,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from shop.auth.forms import strip
-from shop.classes.models import DEFAULT_TIMEZONE, CancellationPolicy, SkillLevel
+from shop.classes.models import (
+    DEFAULT_DECISION_HOURS,
+    DEFAULT_TIMEZONE,
+    MAX_DECISION_HOURS,
+    CancellationPolicy,
+    SkillLevel,
+)
 from shop.classes.policy import describe_policy, policy_name
 from shop.classes.services import MAX_DURATION_MINUTES, MAX_PARTICIPANTS, MAX_WEEKS, known_timezones
 from shop.core.fields import MoneyField, MultiCheckboxField
@@ -190,6 +196,15 @@ class ClassForm(ListingForm):
         _l("Minimum participants"),
         default=1,
         validators=[InputRequired(), NumberRange(min=1, max=MAX_PARTICIPANTS)],
+    )
+    decision_hours = IntegerField(
+        _l("Decide how many hours before"),
+        default=DEFAULT_DECISION_HOURS,
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_DECISION_HOURS)],
+        description=_l(
+            "At this time each session is confirmed if the minimum has booked; otherwise it "
+            "is cancelled and everyone gets their money back."
+        ),
     )
     max_participants = IntegerField(
         _l("Maximum participants"),

@@ -302,7 +302,9 @@ def test_cancelled_sessions_keep_their_capacity(db):
 
 def test_cancel_session_calls_the_hook_once(db, monkeypatch):
     calls = []
-    monkeypatch.setattr(bookings, "cancel_session_bookings", calls.append)
+    monkeypatch.setattr(
+        bookings, "cancel_session_bookings", lambda session, **_reason: calls.append(session)
+    )
     upcoming = factories.session()
     assert bookings.cancel_session(upcoming) is upcoming
     assert upcoming.status == SessionStatus.CANCELLED and upcoming.cancelled_at is not None
