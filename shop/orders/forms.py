@@ -81,7 +81,8 @@ class FulfilmentForm(BaseForm):
 
     def __init__(self, *args, steps=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = [SelectChoice(step.value, step.label) for step in steps]
+        # The status words are lower case for use in sentences; an option starts a line.
+        self.status.choices = [SelectChoice(s.value, str(s.label).capitalize()) for s in steps]
 
 
 class RefundForm(BaseForm):
