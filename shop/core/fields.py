@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -50,3 +51,12 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def optional_photo_field() -> FileField:
+    """One optional photo, checked and re-encoded by the image pipeline when saved."""
+    return FileField(
+        _l("Photo (optional)"),
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+        description=_l("JPEG, PNG or WebP, 8 MB at most. Location data is removed."),
+    )

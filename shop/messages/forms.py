@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from shop.auth.forms import strip
+from shop.core.fields import optional_photo_field
 from shop.core.forms import BaseForm
 from shop.core.inputs import DB_INT_MAX
 from shop.messages.models import BODY_MAX
@@ -24,11 +24,7 @@ class MessageForm(BaseForm):
         validators=[Length(max=BODY_MAX)],
         description=_l("Your e-mail and phone stay private: talk here."),
     )
-    image = FileField(
-        _l("Photo (optional)"),
-        render_kw={"accept": "image/jpeg,image/png,image/webp"},
-        description=_l("JPEG, PNG or WebP, 8 MB at most. Location data is removed."),
-    )
+    image = optional_photo_field()
     client_token = HiddenField(
         validators=[Length(max=64)], default=lambda: secrets.token_urlsafe(24)
     )

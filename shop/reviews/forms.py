@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from shop.auth.forms import strip
+from shop.core.fields import optional_photo_field
 from shop.core.forms import BaseForm
 from shop.reviews.models import BODY_MAX, REASON_MAX, REPLY_MAX
 
@@ -30,11 +30,7 @@ class ReviewForm(BaseForm):
         validators=[Length(max=BODY_MAX)],
         description=_l("What you bought or learnt, and how it went. Plain text."),
     )
-    photo = FileField(
-        _l("Photo (optional)"),
-        render_kw={"accept": "image/jpeg,image/png,image/webp"},
-        description=_l("JPEG, PNG or WebP, 8 MB at most. Location data is removed."),
-    )
+    photo = optional_photo_field()
     remove_photo = BooleanField(_l("Remove the photo"))
 
 
