@@ -160,8 +160,9 @@ def downgrade():
         batch_op.drop_index('ix_conversations_artisan_last')
 
     op.drop_table('conversations')
-    with op.batch_alter_table('order_groups', schema=None) as batch_op:
-        batch_op.drop_column('completed_at')
+    # Not a batch (table copy) on SQLite: order_groups is referenced by order lines, and copying
+    # it under enforced foreign keys fails once orders exist. SQLite 3.35+ drops a column itself.
+    op.execute("ALTER TABLE order_groups DROP COLUMN completed_at")
 
     with op.batch_alter_table('review_reports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_reports_review_id'))
