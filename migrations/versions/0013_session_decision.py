@@ -22,15 +22,19 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("classes", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("decision_hours", sa.Integer(), server_default="48", nullable=False)
+    # Plain ALTER TABLE, not batch mode: on SQLite a batch rebuilds `classes`, and dropping the
+    # old table (foreign keys on) would cascade-delete every session. SQLite cannot add the
+    # CHECK without that rebuild, so it relies on the form and service validation.
+    op.add_column(
+        "classes", sa.Column("decision_hours", sa.Integer(), server_default="48", nullable=False)
+    )
+    if op.get_bind().dialect.name != "sqlite":
+        op.create_check_constraint(
+            op.f("ck_classes_decision_hours_range"),
+            "classes",
+            "decision_hours >= 1 AND decision_hours <= 336",
         )
-        batch_op.create_check_constraint(
-            op.f("ck_classes_decision_hours_range"), "decision_hours >= 1 AND decision_hours <= 336"
-        )
-    with op.batch_alter_table("class_sessions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("class_sessions", sa.Column("confirmed_at", sa.DateTime(timezone=True)))
 
     sessions = sa.table(
         "class_sessions",
@@ -51,8 +55,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("class_sessions", schema=None) as batch_op:
-        batch_op.drop_column("confirmed_at")
-    with op.batch_alter_table("classes", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_classes_decision_hours_range"), type_="check")
-        batch_op.drop_column("decision_hours")
+    # SQLite 3.35+ drops a column in place (no rebuild, no cascade).
+    op.drop_column("class_sessions", "confirmed_at")
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("ck_classes_decision_hours_range"), "classes", type_="check")
+    op.drop_column("classes", "decision_hours")
