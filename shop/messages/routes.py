@@ -109,10 +109,12 @@ def _stored_image(form: MessageForm):
         raise ValidationFailed(str(error), field="image") from None
 
 
-def _conversation_for(conversation_id: int, side: Side) -> Conversation:
-    """The conversation if the current user is this side of it; 404 for everyone else."""
+def _conversation_for(conversation_id: int, side: Side | None = None) -> Conversation:
+    """The conversation if the current user is one of its sides (this `side`, when given);
+    404 for everyone else."""
     conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None or services.side_of(conversation, current_user) != side:
+    mine = services.side_of(conversation, current_user) if conversation is not None else None
+    if mine is None or (side is not None and mine != side):
         abort(404)
     return conversation
 
@@ -167,9 +169,7 @@ def _url_of(conversation: Conversation) -> str:
 @bp.route("/messages/<int:conversation_id>/read", methods=["POST"])
 @login_required
 def mark_read(conversation_id: int):
-    conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None or services.side_of(conversation, current_user) is None:
-        abort(404)
+    conversation = _conversation_for(conversation_id)
     form = ReadForm()
     if form.validate_on_submit():
         perform(lambda: services.mark_read(conversation, current_user, form.up_to.data))
@@ -181,9 +181,7 @@ def mark_read(conversation_id: int):
 @bp.route("/messages/<int:conversation_id>/report", methods=["POST"])
 @login_required
 def report(conversation_id: int):
-    conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None or services.side_of(conversation, current_user) is None:
-        abort(404)
+    conversation = _conversation_for(conversation_id)
     form = ReportForm()
     if form.validate_on_submit():
         perform(

@@ -231,11 +231,7 @@ def set_fulfilment(
         raise NotAllowed()
     if group.order.status not in (OS.PAID, OS.PARTIALLY_REFUNDED):
         raise InvalidTransition(str(_l("Only paid orders can be prepared.")))
-    if target not in FULFIL_ACTIONS or not GROUP_STATES.allowed(group, FULFIL_ACTIONS[target]):
-        raise InvalidTransition()
-    if target == F.READY_FOR_PICKUP and group.delivery != Delivery.PICKUP:
-        raise InvalidTransition()
-    if target == F.SHIPPED and group.delivery != Delivery.SHIPPING:
+    if target not in next_fulfilment_steps(group):  # the state machine and the delivery agree
         raise InvalidTransition()
     values = {"tracking_note": note.strip()[:300]} if note else {}
     if target == F.COMPLETED:
