@@ -53,7 +53,8 @@ def test_error_pages_use_the_layout_and_carry_headers(client, method, path, stat
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_500_rolls_back_and_renders_error_page(app, client):
+def test_500_rolls_back_and_renders_error_page(fresh_app):
+    app, client = fresh_app, fresh_app.test_client()
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
