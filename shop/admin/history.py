@@ -69,7 +69,8 @@ def _order_text(event: OrderEvent, order: Order, refund: Refund | None, lines: d
     if action == "placed":
         total = detail.removeprefix("total=")
         amount = money(int(total)) if total.isdigit() else ""
-        return _by(actor, _("Order placed for %(amount)s", amount=amount))
+        text = _("Order placed for %(amount)s", amount=amount)
+        return _by(actor, text) if actor else text
     if action == "paid":
         return _("Paid %(amount)s", amount=_money_in(detail))
     if action == "refund":
