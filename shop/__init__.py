@@ -152,7 +152,11 @@ def _tune_sqlite(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
-    from shop.admin import payouts_routes  # noqa: F401  (on the admin bp)
+    from shop.admin import (  # noqa: F401  (on the admin bp)
+        moderation_routes,
+        payouts_routes,
+        settings_routes,
+    )
     from shop.admin.routes import bp as admin_bp
     from shop.api.routes import bp as api_bp
     from shop.artisans.routes import bp as artisans_bp
@@ -204,6 +208,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.classes import display
     from shop.classes.policy import describe_policy, policy_name
     from shop.classes.services import CLASS_STATES
+    from shop.core import settings
     from shop.core.forms import PostForm
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money_here
@@ -245,8 +250,8 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "all_goals": all_goals,
             "demo_payments": not app.config.get("STRIPE_SECRET_KEY"),
-            "hold_minutes": app.config["ORDER_HOLD_MINUTES"],
-            "waitlist_hours": app.config["WAITLIST_OFFER_HOURS"],
+            "hold_minutes": settings.Lazy(settings.ORDER_HOLD_MINUTES),
+            "waitlist_hours": settings.Lazy(settings.WAITLIST_OFFER_HOURS),
             "waitlist_shown_status": waitlist_shown_status,
             "now_utc": utcnow,
             "booking_refund": booking_refund_cents,

@@ -7,6 +7,7 @@ from shop.classes import models as classes  # noqa: F401
 from shop.core import settings  # noqa: F401
 from shop.media import models as media  # noqa: F401
 from shop.messages import models as messages  # noqa: F401
+from shop.moderation import models as moderation  # noqa: F401
 from shop.orders import models as orders  # noqa: F401
 from shop.payments import models as payments  # noqa: F401
 from shop.payouts import models as payouts  # noqa: F401

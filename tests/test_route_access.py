@@ -31,6 +31,9 @@ SAMPLES = {
     "review_id": 1,
     "conversation_id": 1,
     "target_id": 1,
+    "listing_id": 1,
+    "user_id": 1,
+    "action": "suspend",
 }
 
 

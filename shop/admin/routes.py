@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from shop.admin import attention, history, lookup
 from shop.artisans import services as artisan_services
 from shop.artisans.forms import DECISION_LABELS, DecisionForm
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus
@@ -16,6 +17,7 @@ from shop.core.inputs import page_arg
 from shop.core.security import admin_required
 from shop.core.views import unit_of_work
 from shop.extensions import db
+from shop.moderation.models import AuditEntry
 from shop.orders import lifecycle
 from shop.orders.forms import RefundForm, flash_refund
 from shop.orders.models import Order, OrderEvent, OrderStatus
@@ -39,7 +41,19 @@ def index():
             select(Artisan.status, func.count(Artisan.id)).group_by(Artisan.status)
         )
     }
-    return render_template("admin/index.html", counts=counts, statuses=list(ArtisanStatus))
+    return render_template(
+        "admin/index.html",
+        queues=attention.queues(),
+        counts=counts,
+        statuses=list(ArtisanStatus),
+    )
+
+
+@bp.route("/search")
+def search():
+    query = request.args.get("q", "").strip()[:100]
+    found = lookup.search(query) if query else None
+    return render_template("admin/search.html", q=query, found=found)
 
 
 @bp.route("/artisans")
@@ -82,7 +96,7 @@ def review(artisan_id: int):
     return render_template(
         "admin/review.html",
         artisan=artisan,
-        events=events,
+        events=[history.artisan_sentence(e) for e in events],
         actions=actions,
         form=DecisionForm(),
         decision_labels=DECISION_LABELS,
@@ -119,13 +133,26 @@ def verify_goal(goal_id: int):
 
 @bp.route("/audit")
 def audit():
-    query = (
+    entries = db.paginate(
+        select(AuditEntry)
+        .options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
+        per_page=50,
+        page=page_arg(),
+        error_out=False,
+    )
+    workshop_events = db.session.scalars(
         select(ArtisanEvent)
         .options(selectinload(ArtisanEvent.actor), selectinload(ArtisanEvent.artisan))
         .order_by(ArtisanEvent.created_at.desc(), ArtisanEvent.id.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "admin/audit.html",
+        page=entries,
+        entries=[(e, history.audit_sentence(e)) for e in entries.items],
+        workshop_events=[(e, history.artisan_sentence(e)) for e in workshop_events],
     )
-    page = db.paginate(query, per_page=100, page=page_arg(), error_out=False)
-    return render_template("admin/audit.html", page=page)
 
 
 @bp.route("/orders")
@@ -151,12 +178,13 @@ def order(order_id: int):
         .options(selectinload(OrderEvent.actor))
         .order_by(OrderEvent.id.desc())
     ).all()
+    refund_rows = refunds.refunds_of(found)
     return render_template(
         "admin/order.html",
         order=found,
-        events=events,
+        events=history.order_history(found, events, list(refund_rows)),
         refund_form=RefundForm(),
-        refunds=refunds.refunds_of(found),
+        refunds=refund_rows,
     )
 
 

@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     # Set once the owner opens the link e-mailed at registration (or a password reset link):
     # until then nothing that belongs to the address (guest places, orders) joins the account.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A suspended account cannot log in and its sessions end (shop.moderation).
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def set_password(self, password: str) -> None:
         """Hash and store a new password, logging out every other session."""

@@ -151,6 +151,9 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password):
         log.info("failed login: user=%s", user.id)
         return None
+    if user.suspended_at is not None:  # shop.moderation suspended the account
+        log.info("refused login of suspended user=%s", user.id)
+        return None
     return user
 
 

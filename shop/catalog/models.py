@@ -92,6 +92,10 @@ class Product(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set while an admin keeps the product hidden (the artisan sees why); the artisan answers
+    # by editing it and asking for review (review_requested_at).
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
+    review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     artisan: Mapped[Artisan] = relationship(backref=db.backref("products", lazy="dynamic"))
     category: Mapped[Category] = relationship()

@@ -177,6 +177,12 @@ def change_status(product: Product, action: str) -> Product:
     target = PRODUCT_STATES[action].target
     if target == P.ACTIVE and product.artisan.status != ArtisanStatus.APPROVED:
         raise NotAllowed(str(_l("You can publish once your workshop is approved.")))
+    if target == P.ACTIVE and product.moderation_reason is not None:
+        raise NotAllowed(
+            str(
+                _l("An admin hid this listing: change it and ask for a review to publish it again.")
+            )
+        )
     first_time = target == P.ACTIVE and product.published_at is None
     PRODUCT_STATES.require(product, action, **({"published_at": utcnow()} if first_time else {}))
     log.info("product %s: %s", product.id, action)

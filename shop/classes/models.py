@@ -133,6 +133,9 @@ class Class(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set while an admin keeps the class hidden (see Product.moderation_reason).
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
+    review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     artisan: Mapped[Artisan] = relationship(backref=db.backref("classes", lazy="dynamic"))
     photos: Mapped[list[ClassPhoto]] = relationship(

@@ -236,6 +236,12 @@ def change_status(klass: Class, action: str) -> Class:
         raise NotAllowed(
             str(_l("People have booked upcoming sessions: cancel those sessions first."))
         )
+    if target == C.ACTIVE and klass.moderation_reason is not None:
+        raise NotAllowed(
+            str(
+                _l("An admin hid this listing: change it and ask for a review to publish it again.")
+            )
+        )
     first_time = target == C.ACTIVE and klass.published_at is None
     CLASS_STATES.require(klass, action, **({"published_at": utcnow()} if first_time else {}))
     if target == C.ACTIVE:

@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from shop.catalog.models import Product
 from shop.classes.models import WaitlistEntry
 from shop.core.errors import DomainError, ValidationFailed
+from shop.core.settings import ORDER_HOLD_MINUTES
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.inventory import services as inventory
@@ -116,7 +116,7 @@ def place_order(
         phone=request.contact.phone.strip(),
         locale=request.locale,
         currency=currencies.pop(),
-        hold_expires_at=now + timedelta(minutes=current_app.config["ORDER_HOLD_MINUTES"]),
+        hold_expires_at=now + timedelta(minutes=ORDER_HOLD_MINUTES.get()),
         status=OS.PENDING_PAYMENT,
     )
     shipping = 0

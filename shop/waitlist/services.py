@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +29,7 @@ from shop.classes.models import (
 )
 from shop.classes.services import attendee_names
 from shop.core.errors import InvalidTransition, ValidationFailed
+from shop.core.settings import WAITLIST_OFFER_HOURS
 from shop.core.signals import artisan_public_again, classes_public_again, seats_freed
 from shop.core.states import StateMachine
 from shop.core.time import utcnow
@@ -244,7 +244,7 @@ def offer_free_seats(session_id: int, now: datetime | None = None) -> list[Waitl
         return []
     free = session.capacity - session.seats_taken - session.seats_held
     expires_at = min(
-        now + timedelta(hours=current_app.config["WAITLIST_OFFER_HOURS"]),
+        now + timedelta(hours=WAITLIST_OFFER_HOURS.get()),
         session.starts_at - OFFER_MARGIN,
     )
     if free <= 0 or expires_at - now < OFFER_MARGIN:

@@ -46,6 +46,7 @@ def workshop(app, db):
             "conversation_id": conversation.id,
             "kind": "order",
             "target_id": line.group_id,
+            "listing_id": product.id,
         },
         "form": {  # values that each action would accept from an approved artisan
             "action": "hide",

@@ -73,6 +73,10 @@ LAYERS: list[tuple[str, list[str]]] = [
             "shop.messages.queries",
         ],
     ),
+    (
+        "moderation",
+        ["shop.moderation.models", "shop.moderation.services", "shop.moderation.featured"],
+    ),
     # Views and their forms: blueprints, and the packages that are only pages.
     (
         "web",

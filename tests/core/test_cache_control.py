@@ -123,6 +123,9 @@ def _world(app, db):
         "review_id": 1,
         "conversation_id": 1,
         "target_id": 1,
+        "listing_id": product.id,
+        "user_id": customer.id,
+        "action": "suspend",
     }
     special = {
         "classes.waitlist_entry": f"/waitlist/{place_.token}",

@@ -45,8 +45,10 @@ def test_register_confirm_log_in_log_out_log_in(page, live_server, outbox):
     page.get_by_role("button", name="Iniciar sesión").click()
     expect(page.get_by_text("Hola de nuevo, Rosa Alfarera.")).to_be_visible()
 
-    # On a phone the navigation is collapsed behind the menu button.
+    # On a phone the navigation is collapsed behind the menu button; the account's links
+    # behind the account menu (a disclosure named after the person).
     open_menu(page)
+    page.locator("summary", has_text="Rosa Alfarera").click()
     page.get_by_role("button", name="Cerrar sesión").click()
     expect(page.get_by_text("Has cerrado la sesión.")).to_be_visible()
 

@@ -1,0 +1,180 @@
+"""Moderation pages (on the admin blueprint, behind its admin-only guard): hidden listings,
+a listing's page with hide/show, accounts with suspend/reinstate and admin rights, each
+change through a confirmation page that says what will happen (no JavaScript needed)."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from shop.admin import history
+from shop.admin.attention import product_or_class
+from shop.admin.forms import ReasonForm
+from shop.admin.routes import bp
+from shop.artisans.models import Artisan, ArtisanStatus
+from shop.auth.models import User
+from shop.core.views import perform
+from shop.extensions import db
+from shop.moderation import services as moderation
+from shop.moderation.models import AuditEntry
+
+# What each account action does, said before it is done.
+USER_ACTIONS = {
+    "suspend": (
+        _l("Suspend this account"),
+        _l(
+            "They are logged out everywhere and cannot log in until an admin reinstates the "
+            "account. Their orders and bookings stay as they are."
+        ),
+        moderation.suspend_user,
+        True,
+    ),
+    "reinstate": (
+        _l("Reinstate this account"),
+        _l("They can log in again."),
+        moderation.reinstate_user,
+        False,
+    ),
+    "make_admin": (
+        _l("Make this account an admin"),
+        _l("They can see every order, decide on workshops and change every setting."),
+        moderation.make_admin,
+        False,
+    ),
+    "remove_admin": (
+        _l("Remove admin rights"),
+        _l("They keep their account but lose the admin pages. The last admin cannot be removed."),
+        moderation.remove_admin,
+        False,
+    ),
+}
+ARTISAN_ACTIONS = {
+    "suspend": (
+        _l("Suspend this workshop"),
+        _l(
+            "Its shop page, products and classes leave every public page and search. The "
+            "artisan can only read your reason in the workshop. Paid orders stay to be "
+            "fulfilled or refunded."
+        ),
+        moderation.suspend_artisan,
+        True,
+    ),
+    "reinstate": (
+        _l("Reinstate this workshop"),
+        _l("Its shop page, products and classes are public again."),
+        moderation.reinstate_artisan,
+        False,
+    ),
+}
+
+
+def _listing_or_404(kind: str, listing_id: int):
+    model = product_or_class(kind)
+    if model is None:
+        abort(404)
+    return db.get_or_404(model, listing_id)
+
+
+@bp.route("/listings")
+def hidden_listings():
+    return render_template("admin/hidden_listings.html", listings=moderation.hidden_listings())
+
+
+def _listing_page(kind: str, listing, form: ReasonForm):
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.target_kind == kind, AuditEntry.target_id == listing.id)
+        .order_by(AuditEntry.id.desc())
+    ).all()
+    return render_template(
+        "admin/listing.html",
+        kind=kind,
+        listing=listing,
+        form=form,
+        events=[history.audit_sentence(e) for e in entries],
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/listings/<kind>/<int:listing_id>")
+def listing(kind: str, listing_id: int):
+    return _listing_page(kind, _listing_or_404(kind, listing_id), ReasonForm(formdata=None))
+
+
+@bp.route("/listings/<kind>/<int:listing_id>/hide", methods=["POST"])
+def hide_listing(kind: str, listing_id: int):
+    found = _listing_or_404(kind, listing_id)
+    form = ReasonForm()
+    if form.validate_on_submit() and perform(
+        lambda: moderation.hide_listing(found, current_user, form.reason.data),
+        form=form,
+        success=str(_l("Hidden. The artisan sees your reason in the workshop.")),
+    ):
+        return redirect(url_for("admin.listing", kind=kind, listing_id=found.id))
+    return _listing_page(kind, found, form)
+
+
+@bp.route("/listings/<kind>/<int:listing_id>/show", methods=["POST"])
+def show_listing(kind: str, listing_id: int):
+    found = _listing_or_404(kind, listing_id)
+    form = ReasonForm()
+    if form.validate_on_submit() and perform(
+        lambda: moderation.show_listing(found, current_user, form.reason.data),
+        form=form,
+        success=str(_l("Shown again.")),
+    ):
+        return redirect(url_for("admin.listing", kind=kind, listing_id=found.id))
+    return _listing_page(kind, found, form)
+
+
+@bp.route("/users/<int:user_id>")
+def user(user_id: int):
+    found = db.get_or_404(User, user_id)
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.target_kind == "user", AuditEntry.target_id == found.id)
+        .order_by(AuditEntry.id.desc())
+    ).all()
+    return render_template(
+        "admin/user.html",
+        user=found,
+        events=[history.audit_sentence(e) for e in entries],
+        artisan_statuses=ArtisanStatus,
+    )
+
+
+def _confirm(target, action: str, actions: dict, back: str, template_target: str):
+    if action not in actions:
+        abort(404)
+    title, effect, change, reason_required = actions[action]
+    form = ReasonForm()
+    if form.validate_on_submit() and perform(
+        lambda: change(target, current_user, form.reason.data),
+        form=form,
+        success=str(_l("Done.")),
+    ):
+        return redirect(back)
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=title,
+        effect=effect,
+        reason_required=reason_required,
+        back=back,
+        target_name=template_target,
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/users/<int:user_id>/confirm/<action>", methods=["GET", "POST"])
+def confirm_user(user_id: int, action: str):
+    found = db.get_or_404(User, user_id)
+    back = url_for("admin.user", user_id=found.id)
+    return _confirm(found, action, USER_ACTIONS, back, f"{found.name} <{found.email}>")
+
+
+@bp.route("/artisans/<int:artisan_id>/confirm/<action>", methods=["GET", "POST"])
+def confirm_artisan(artisan_id: int, action: str):
+    found = db.get_or_404(Artisan, artisan_id)
+    back = url_for("admin.review", artisan_id=found.id)
+    return _confirm(found, action, ARTISAN_ACTIONS, back, found.shop_name)

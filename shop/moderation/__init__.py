@@ -1,0 +1,1 @@
+"""Moderation: admins hide listings, suspend accounts and appoint admins; an audit trail."""
