@@ -73,6 +73,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "shop.messages.queries",
         ],
     ),
+    # Impact figures read everything below (orders, bookings, the ledger, goals).
+    ("impact", ["shop.impact"]),
     # Views and their forms: blueprints, and the packages that are only pages.
     (
         "web",
