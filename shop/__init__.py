@@ -158,9 +158,9 @@ def register_blueprints(app: Flask) -> None:
     from shop.artisans.routes import bp as artisans_bp
     from shop.auth.routes import bp as auth_bp
     from shop.catalog.routes import bp as catalog_bp
-    from shop.impact.routes import bp as impact_bp
     from shop.classes import waitlist_routes  # noqa: F401  (on the classes bp)
     from shop.classes.routes import bp as classes_bp
+    from shop.impact.routes import bp as impact_bp
     from shop.main.routes import bp as main_bp
     from shop.media.routes import bp as media_bp
     from shop.messages.routes import bp as messages_bp
