@@ -26,6 +26,7 @@ from shop.extensions import csrf, db
 from shop.impact.export import report_json
 from shop.impact.periods import month_choice
 from shop.impact.queries import impact_report
+from shop.payouts.reports import parse_month
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -212,10 +213,18 @@ def artisan(slug: str):
 def impact():
     """The public impact figures for whole months (the last 12 unless `from`/`to` or
     `period=all` say otherwise); figures built from too few customers are null."""
+    _choice_arg("period", ("all",))
+    months = {}
+    for name in ("from", "to"):
+        if name in request.args:
+            months[name] = parse_month(request.args[name])
+            if months[name] is None:
+                _bad_parameter(_("%(name)s must be a month as YYYY-MM.", name=name))
+    args = dict(request.args)
+    if len(months) == 2 and months["from"] > months["to"]:  # a range given backwards
+        args["from"], args["to"] = request.args["to"], request.args["from"]
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    choice = month_choice(request.args, utcnow(), zone)
-    if choice.error:
-        _bad_parameter(choice.error)
+    choice = month_choice(args, utcnow(), zone)
     return jsonify(report_json(impact_report(choice.period, zone)))
 
 
