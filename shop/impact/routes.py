@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
+from sqlalchemy import or_
 
+from shop.artisans.models import Artisan, ArtisanGoal
+from shop.catalog.models import Product, ProductGoal
 from shop.catalog.services import ProductFilters, public_products
+from shop.classes.models import Class, ClassGoal
 from shop.classes.queries import ClassFilters, public_classes
 from shop.core.security import admin_required
 from shop.core.spreadsheet import csv_text
@@ -140,6 +144,17 @@ def impact_receipt(order):
     return receipt(order)
 
 
+def supports_goal(listing, link, pair: tuple[str, int]):
+    """SQL: the listing, or its artisan, supports the goal (as its sales count under it)."""
+    kind, number = pair
+    return or_(
+        listing.goals.any((link.kind == kind) & (link.number == number)),
+        listing.artisan.has(
+            Artisan.goals.any((ArtisanGoal.kind == kind) & (ArtisanGoal.number == number))
+        ),
+    )
+
+
 @bp.app_template_global()
 def goal_impact(goal) -> dict:
     """A goal page's figures (all time) and the listings behind them."""
@@ -149,10 +164,14 @@ def goal_impact(goal) -> dict:
         "figures": report.goal(*pair),
         "currency": report.currency,
         "products": db.session.scalars(
-            public_products(ProductFilters(goal=pair)).limit(GOAL_LISTINGS)
+            public_products(ProductFilters())
+            .where(supports_goal(Product, ProductGoal, pair))
+            .limit(GOAL_LISTINGS)
         ).all(),
         "classes": db.session.scalars(
-            public_classes(ClassFilters(goal=pair)).limit(GOAL_LISTINGS)
+            public_classes(ClassFilters())
+            .where(supports_goal(Class, ClassGoal, pair))
+            .limit(GOAL_LISTINGS)
         ).all(),
     }
 
