@@ -205,3 +205,14 @@ def test_public_json_validates_against_the_document_with_every_row_filled(client
 def test_nothing_is_shown_before_any_sale(client, db):
     words = text_of(client.get("/impact", headers=EN).get_data(as_text=True))
     assert "Nothing in this period yet." in words
+
+
+def test_no_export_or_answer_carries_an_email_an_address_or_a_name(admin_client, client, seeded):
+    bodies = [
+        client.get("/api/v1/impact?period=all").get_data(as_text=True),
+        admin_client.get("/admin/impact/export.csv").get_data(as_text=True),
+        admin_client.get("/admin/impact/export.json?from=2025-01-01").get_data(as_text=True),
+    ]
+    for body in bodies:
+        assert "@" not in body and factories.ADDRESS not in body
+        assert seeded["ana"].shop_name not in body and "Cuenca" not in body
