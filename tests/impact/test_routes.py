@@ -216,3 +216,8 @@ def test_no_export_or_answer_carries_an_email_an_address_or_a_name(admin_client,
     for body in bodies:
         assert "@" not in body and factories.ADDRESS not in body
         assert seeded["ana"].shop_name not in body and "Cuenca" not in body
+
+
+def test_the_impact_page_is_in_the_sitemap_and_the_footer(client, db):
+    assert "http://localhost/impact" in client.get("/sitemap.xml").get_data(as_text=True)
+    assert 'href="/impact"' in client.get("/").get_data(as_text=True)
