@@ -164,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.catalog.routes import bp as catalog_bp
     from shop.classes import waitlist_routes  # noqa: F401  (on the classes bp)
     from shop.classes.routes import bp as classes_bp
+    from shop.impact.routes import bp as impact_bp
     from shop.main.routes import bp as main_bp
     from shop.media.routes import bp as media_bp
     from shop.messages.routes import bp as messages_bp
@@ -188,6 +189,7 @@ def register_blueprints(app: Flask) -> None:
         media_bp,
         admin_bp,
         api_bp,
+        impact_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -90,3 +90,13 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, clients, role):
         status = clients[role].post(_url(rule), data={}).status_code
         # 400 = CSRF refused; 302/403/404 = refused earlier (login, role, unknown object).
         assert status in (302, 400, 403, 404), (role, rule.rule, status)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_impact_exports_are_for_admins_only(clients, role):
+    """The impact exports live on the impact blueprint, under /admin: admins only."""
+    expected = {"anonymous": 302, "admin": 200}.get(role, 403)
+    for url in ("/admin/impact", "/admin/impact/export.csv", "/admin/impact/export.json"):
+        response = clients[role].get(url + "?from=2025-01-01&to=2025-12-31")
+        assert response.status_code == expected, (role, url, response.status_code)
+    assert clients[role].get("/impact").status_code == 200  # the page itself is public

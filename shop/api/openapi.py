@@ -133,6 +133,74 @@ GOAL_PARAM = _param(
 PRICE_LIMIT = {"type": "number", "minimum": 0, "maximum": MAX_PRICE_CENTS // 100}
 
 
+NULLABLE_INT = {"type": ["integer", "null"]}
+IMPACT_FIGURES = {
+    "artisans_selling": NULLABLE_INT,
+    "sales_cents": {**NULLABLE_INT, "description": "What customers paid, less refunds."},
+    "earned_cents": {**NULLABLE_INT, "description": "What of the sales reached the artisans."},
+    "paid_out_cents": {**NULLABLE_INT, "description": "Paid out to artisans in the period."},
+    "share_bps": {
+        **NULLABLE_INT,
+        "description": "earned / sales in basis points (9000 = 90 %); null without sales.",
+    },
+    "products_sold": NULLABLE_INT,
+    "seats_filled": NULLABLE_INT,
+    "teaching_minutes": NULLABLE_INT,
+    "students_taught": NULLABLE_INT,
+    "suppressed": {
+        "type": "boolean",
+        "description": "Withheld (every figure null): built from fewer than 3 customers, or "
+        "hidden so that a total cannot reveal such a figure.",
+    },
+}
+MONTH_PARAM = {"type": "string", "pattern": "^2[0-9]{3}-(0[1-9]|1[0-2])$"}
+
+
+def _impact_rows(extra: dict) -> dict:
+    return {"type": "array", "items": _object(IMPACT_FIGURES, extra)}
+
+
+IMPACT_REPORT = {
+    "type": "object",
+    "required": ["period", "currency", "total", "by_month", "by_city", "by_origin", "by_goal"],
+    "properties": {
+        "period": {
+            "type": "object",
+            "required": ["from", "to"],
+            "properties": {
+                "from": {"type": ["string", "null"], "format": "date"},
+                "to": {"type": ["string", "null"], "format": "date"},
+            },
+            "additionalProperties": False,
+        },
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        "total": _object(IMPACT_FIGURES),
+        "by_month": _impact_rows({"month": MONTH_PARAM}),
+        "by_city": _impact_rows(
+            {
+                "city": {**NULLABLE_STRING, "description": "null for the group of small cities"},
+                "country": NULLABLE_STRING,
+                "other": {"type": "boolean", "description": "Cities of fewer than 3 artisans."},
+            }
+        ),
+        "by_origin": _impact_rows(
+            {
+                "country": NULLABLE_STRING,
+                "group": {"type": "string", "enum": ["country", "other", "not_shown"]},
+            }
+        ),
+        "by_goal": _impact_rows(
+            {
+                "kind": {"type": "string", "enum": ["sdg", "gcm"]},
+                "number": {"type": "integer", "minimum": 1, "maximum": 23},
+                "code": {"type": "string"},
+            }
+        ),
+    },
+    "additionalProperties": False,
+}
+
+
 def _json(ref: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
 
@@ -235,6 +303,33 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/impact": {
+                "get": {
+                    "summary": "Impact figures: what reached artisans, products, seats, hours",
+                    "description": "Computed from orders, bookings and the payouts ledger, for "
+                    "whole months on the shop's clock (the last 12 by default). A sale counts "
+                    "under every goal its artisan or the sold listing supports. Figures built "
+                    "from fewer than 3 customers are withheld; cities and countries of origin "
+                    "with fewer than 3 artisans are grouped.",
+                    "parameters": [
+                        _param("from", "First month, YYYY-MM.", MONTH_PARAM),
+                        _param(
+                            "to",
+                            "Last month, YYYY-MM (inclusive; swapped with from if earlier).",
+                            MONTH_PARAM,
+                        ),
+                        _param(
+                            "period",
+                            "all: every month so far (from and to are then ignored).",
+                            {"type": "string", "enum": ["all"]},
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json("#/components/schemas/ImpactReport", "The figures"),
+                        "400": ERROR,
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
@@ -289,6 +384,7 @@ def openapi_document() -> dict:
                 ),
                 "ProductPage": _page_of("#/components/schemas/ProductSummary"),
                 "ArtisanPage": _page_of("#/components/schemas/ArtisanSummary"),
+                "ImpactReport": IMPACT_REPORT,
                 "Error": {
                     "type": "object",
                     "required": ["error"],

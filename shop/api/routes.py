@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NoReturn
 
-from flask import Blueprint, abort, jsonify, make_response, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, make_response, request, url_for
 from flask_babel import gettext as _
 
 from shop.api.openapi import (
@@ -20,8 +20,13 @@ from shop.artisans import services as artisan_services
 from shop.artisans.models import Artisan
 from shop.catalog import services as catalog_services
 from shop.catalog.models import Product
+from shop.core.time import utcnow
 from shop.errors import render_error
 from shop.extensions import csrf, db
+from shop.impact.export import report_json
+from shop.impact.periods import month_choice
+from shop.impact.queries import impact_report
+from shop.payouts.reports import parse_month
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -202,6 +207,25 @@ def artisan(slug: str):
     if found is None:
         abort(404)
     return jsonify(artisan_detail(found))
+
+
+@bp.route("/impact")
+def impact():
+    """The public impact figures for whole months (the last 12 unless `from`/`to` or
+    `period=all` say otherwise); figures built from too few customers are null."""
+    _choice_arg("period", ("all",))
+    months = {}
+    for name in ("from", "to"):
+        if name in request.args:
+            months[name] = parse_month(request.args[name])
+            if months[name] is None:
+                _bad_parameter(_("%(name)s must be a month as YYYY-MM.", name=name))
+    args = dict(request.args)
+    if len(months) == 2 and months["from"] > months["to"]:  # a range given backwards
+        args["from"], args["to"] = request.args["to"], request.args["from"]
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    choice = month_choice(args, utcnow(), zone)
+    return jsonify(report_json(impact_report(choice.period, zone)))
 
 
 @bp.route("/openapi.json")

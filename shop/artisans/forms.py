@@ -88,6 +88,7 @@ class ArtisanForm(BaseForm):
     )
     origin_country = SelectField(_l("Country of origin (optional)"), validators=[Optional()])
     show_origin = BooleanField(_l("Show my country of origin on my public page"))
+    show_impact = BooleanField(_l("Show how many pieces I sold and students I taught on my page"))
     languages = StringField(
         _l("Languages you speak"),
         filters=[strip],

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -82,6 +83,8 @@ class Artisan(db.Model):
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2, where they work
     origin_country: Mapped[str | None] = mapped_column(String(2))
     show_origin: Mapped[bool] = mapped_column(default=False)
+    # The artisan opted in to an impact line on their page (pieces sold, students taught).
+    show_impact: Mapped[bool] = mapped_column(default=False, server_default=false())
     languages: Mapped[str] = mapped_column(String(200), default="")
     tagline: Mapped[str] = mapped_column(String(160), default="")
     story: Mapped[str] = mapped_column(Text, default="")

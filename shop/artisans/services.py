@@ -58,6 +58,7 @@ class ApplicationData:
     public_name_choice: PublicName = PublicName.SHOP_NAME
     origin_country: str | None = None
     show_origin: bool = False
+    show_impact: bool = False
     languages: str = ""
     consent: bool = False
     goals: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -148,6 +149,7 @@ def _fill(artisan: Artisan, data: ApplicationData, slug: str) -> None:
     artisan.country = data.country.upper()
     artisan.origin_country = (data.origin_country or None) and data.origin_country.upper()
     artisan.show_origin = bool(data.origin_country) and data.show_origin
+    artisan.show_impact = data.show_impact
     artisan.languages = data.languages.strip()
     artisan.tagline = data.tagline.strip()
     artisan.story = data.story.replace("\r\n", "\n").strip()

@@ -52,6 +52,7 @@ def public_pages() -> list[Page]:
         Page("classes.listing", {}),
         Page("artisans.directory", {}),
         Page("main.goals", {}),
+        Page("impact.page", {}),
     ]
     pages += [Page("main.goal", {"kind": g.kind, "number": g.n}) for g in all_goals()]
     rows = db.session.execute(

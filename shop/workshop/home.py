@@ -35,6 +35,7 @@ def _application_data(form: ArtisanForm, consent: bool) -> services.ApplicationD
         country=form.country.data,
         origin_country=form.origin_country.data or None,
         show_origin=form.show_origin.data,
+        show_impact=form.show_impact.data,
         languages=form.languages.data or "",
         tagline=form.tagline.data or "",
         story=form.story.data or "",

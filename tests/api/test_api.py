@@ -284,6 +284,17 @@ def contract_requests(seed: dict) -> dict[tuple[str, str, str], list[tuple[dict,
             ({"slug": "no-such-artisan"}, {}),
             ({"slug": seed["pending_artisan"]}, {}),
         ],
+        ("/impact", "get", "200"): [
+            ({}, {}),
+            ({}, {"period": "all"}),
+            ({}, {"from": "2025-03", "to": "2025-04"}),
+            ({}, {"from": "2025-05", "to": "2025-04"}),
+        ],
+        ("/impact", "get", "400"): [
+            ({}, {"from": "2025-13"}),
+            ({}, {"to": ""}),
+            ({}, {"period": "forever"}),
+        ],
     }
 
 

@@ -77,6 +77,8 @@ LAYERS: list[tuple[str, list[str]]] = [
         "moderation",
         ["shop.moderation.models", "shop.moderation.services", "shop.moderation.featured"],
     ),
+    # Impact figures read everything below (orders, bookings, the ledger, goals).
+    ("impact", ["shop.impact"]),
     # Views and their forms: blueprints, and the packages that are only pages.
     (
         "web",

@@ -1,0 +1,1 @@
+"""The public impact page, goal figures, impact receipts and exports."""
