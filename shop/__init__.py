@@ -204,6 +204,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.classes import display
     from shop.classes.policy import describe_policy, policy_name
     from shop.classes.services import CLASS_STATES
+    from shop.core import dates
     from shop.core.forms import PostForm
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money_here
@@ -213,6 +214,10 @@ def register_template_helpers(app: Flask) -> None:
     from shop.waitlist.queries import shown_status as waitlist_shown_status
 
     app.add_template_filter(format_money_here, "money")
+    # One date format on every page and e-mail: "vie 11 dic 2026, 10:00" / "vie 11 dic 2026".
+    app.add_template_filter(dates.format_moment, "datetime_text")
+    app.add_template_filter(dates.format_day, "date_text")
+    app.add_template_filter(dates.zone_name, "zone_name")
 
     app.add_template_filter(render_markdown, "markdown")
 
