@@ -228,6 +228,15 @@ def register_template_helpers(app: Flask) -> None:
 
         return when(session.starts_at, session.class_.timezone)
 
+    @app.template_global("class_dates")
+    def class_dates(group) -> str:
+        """When the class sessions of an order group take place, each on its venue's clock."""
+        from shop.classes.display import when
+
+        sessions = {line.session.id: line.session for line in group.lines if line.session}
+        ordered = sorted(sessions.values(), key=lambda s: s.starts_at)
+        return "; ".join(when(s.starts_at, s.class_.timezone) for s in ordered)
+
     @app.template_global("class_time")
     def class_time(value, session) -> str:
         """Any instant (e.g. an offer's deadline) on a class session's own clock."""
