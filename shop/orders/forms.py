@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from shop.auth.forms import strip
 from shop.core.fields import MoneyField
-from shop.core.forms import BaseForm
+from shop.core.forms import BaseForm, EmailAddress
 from shop.core.inputs import parse_id
 from shop.core.money import format_money_here
 from shop.core.views import perform
@@ -52,7 +52,7 @@ class CheckoutForm(BaseForm):
     email = EmailField(
         _l("E-mail"),
         filters=[strip],
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), EmailAddress(), Length(max=254)],
         description=_l("We send the confirmation and your order link here."),
     )
     phone = StringField(
