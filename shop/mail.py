@@ -93,7 +93,7 @@ def html_paragraphs(text: str) -> list[Markup]:
             parts, last = [], 0
             for found in _URL.finditer(line):
                 parts.append(escape(line[last : found.start()]))
-                link = Markup('<a href="{0}" style="color:#0b5394">{0}</a>')
+                link = Markup('<a href="{0}">{0}</a>')
                 parts.append(link.format(found.group(0)))  # format() escapes the address
                 last = found.end()
             parts.append(escape(line[last:]))
