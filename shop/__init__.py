@@ -211,6 +211,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.classes.policy import describe_policy, policy_name
     from shop.classes.services import CLASS_STATES
     from shop.core import settings
+    from shop.core import dates
     from shop.core.forms import PostForm
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money_here
@@ -220,6 +221,10 @@ def register_template_helpers(app: Flask) -> None:
     from shop.waitlist.queries import shown_status as waitlist_shown_status
 
     app.add_template_filter(format_money_here, "money")
+    # One date format on every page and e-mail: "vie 11 dic 2026, 10:00" / "vie 11 dic 2026".
+    app.add_template_filter(dates.format_moment, "datetime_text")
+    app.add_template_filter(dates.format_day, "date_text")
+    app.add_template_filter(dates.zone_name, "zone_name")
 
     app.add_template_filter(render_markdown, "markdown")
 
@@ -229,6 +234,15 @@ def register_template_helpers(app: Flask) -> None:
         from shop.classes.display import when
 
         return when(session.starts_at, session.class_.timezone)
+
+    @app.template_global("class_dates")
+    def class_dates(group) -> str:
+        """When the class sessions of an order group take place, each on its venue's clock."""
+        from shop.classes.display import when
+
+        sessions = {line.session.id: line.session for line in group.lines if line.session}
+        ordered = sorted(sessions.values(), key=lambda s: s.starts_at)
+        return "; ".join(when(s.starts_at, s.class_.timezone) for s in ordered)
 
     @app.template_global("class_time")
     def class_time(value, session) -> str:

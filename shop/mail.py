@@ -7,6 +7,7 @@ it speaks SMTP. Messages are rendered in the recipient's language.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import smtplib
 from contextlib import ExitStack
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
+from markupsafe import Markup, escape
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -43,6 +45,7 @@ class Email:
     subject: str
     text: str
     attachments: list[Attachment] = field(default_factory=list)
+    html: str | None = None  # the same words as simple, accessible HTML (multipart/alternative)
 
 
 def render_email(
@@ -55,15 +58,48 @@ def render_email(
             stack.enter_context(
                 current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"])
             )
-        stack.enter_context(force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]))
+        language = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+        stack.enter_context(force_locale(language))
         body = render_template(f"email/{template}.txt", **context)
-    subject, _, text = body.lstrip().partition("\n")
+        subject, _, text = body.lstrip().partition("\n")
+        subject, text = subject.strip(), text.strip() + "\n"
+        html = render_template(
+            "email/layout.html",
+            lang=language,
+            subject=subject,
+            paragraphs=html_paragraphs(text),
+            home=current_app.config["PUBLIC_URL"],
+            home_label=current_app.config["PUBLIC_URL"].split("://", 1)[-1].rstrip("/"),
+        )
     return Email(
         to=to,
-        subject=subject.strip(),
-        text=text.strip() + "\n",
+        subject=subject,
+        text=text,
         attachments=list(attachments or []),
+        html=html,
     )
+
+
+_URL = re.compile(r"https?://[^\s<>]+")
+
+
+def html_paragraphs(text: str) -> list[Markup]:
+    """The plain text as HTML paragraphs: blank lines part them, line breaks stay, addresses
+    become links (the link text is the address itself, so it reads the same aloud)."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = []
+        for line in block.splitlines():
+            parts, last = [], 0
+            for found in _URL.finditer(line):
+                parts.append(escape(line[last : found.start()]))
+                link = Markup('<a href="{0}">{0}</a>')
+                parts.append(link.format(found.group(0)))  # format() escapes the address
+                last = found.end()
+            parts.append(escape(line[last:]))
+            lines.append(Markup("").join(parts))
+        paragraphs.append(Markup("<br>\n").join(lines))
+    return paragraphs
 
 
 def queue_email(session: Session, email: Email) -> None:
@@ -80,6 +116,8 @@ def send_now(email: Email) -> None:
     message["Subject"] = email.subject
     message["Date"] = utcnow().strftime("%a, %d %b %Y %H:%M:%S +0000")
     message.set_content(email.text)
+    if email.html:
+        message.add_alternative(email.html, subtype="html")
     for attachment in email.attachments:
         maintype, _, subtype = attachment.mimetype.partition("/")
         message.add_attachment(

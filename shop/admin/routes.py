@@ -19,7 +19,7 @@ from shop.core.views import unit_of_work
 from shop.extensions import db
 from shop.moderation.models import AuditEntry
 from shop.orders import lifecycle
-from shop.orders.forms import RefundForm, flash_refund
+from shop.orders.forms import RefundForm, flash_refund, refund_confirmation
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.payments import refunds
 from shop.payments.models import Refund
@@ -188,11 +188,15 @@ def order(order_id: int):
     )
 
 
-@bp.route("/orders/<int:order_id>/refund", methods=["POST"])
+@bp.route("/orders/<int:order_id>/refund", methods=["GET", "POST"])
 def refund_order(order_id: int):
+    """GET confirms what the refund will do; the POST from the confirmation sends it."""
     found = db.get_or_404(Order, order_id)
+    back = url_for("admin.order", order_id=found.id)
+    if request.method == "GET":
+        return refund_confirmation(found, url_for("admin.refund_order", order_id=found.id), back)
     RefundForm().send(found, current_user)
-    return redirect(url_for("admin.order", order_id=found.id))
+    return redirect(back)
 
 
 @bp.route("/refunds/<int:refund_id>/retry", methods=["POST"])

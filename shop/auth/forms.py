@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from shop.core.forms import BaseForm
+from shop.core.forms import BaseForm, EmailAddress
 
 MAX_PASSWORD = 256  # hashing very long inputs is a denial-of-service lever
 
@@ -23,7 +23,7 @@ class RegisterForm(BaseForm):
         _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=120)]
     )
     email = EmailField(
-        _l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("E-mail"), filters=[strip], validators=[DataRequired(), EmailAddress(), Length(max=254)]
     )
     password = PasswordField(
         _l("Password"),
@@ -44,7 +44,7 @@ class LoginForm(BaseForm):
     """Log in."""
 
     email = EmailField(
-        _l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("E-mail"), filters=[strip], validators=[DataRequired(), EmailAddress(), Length(max=254)]
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)])
     remember = BooleanField(_l("Keep me logged in on this device"))
@@ -56,7 +56,7 @@ class ForgotPasswordForm(BaseForm):
     """Ask for a password reset link."""
 
     email = EmailField(
-        _l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("E-mail"), filters=[strip], validators=[DataRequired(), EmailAddress(), Length(max=254)]
     )
     submit = SubmitField(_l("Send reset link"))
 

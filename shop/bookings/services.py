@@ -4,14 +4,15 @@ reminders."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from shop.auth.models import User
-from shop.classes.models import ClassSession, SessionStatus
+from shop.classes.models import ACTIVE_WAITLIST, ClassSession, SessionStatus, WaitlistEntry
 from shop.classes.policy import refund_cents
 from shop.classes.services import SESSION_STATES
 from shop.core.errors import InvalidTransition, NotAllowed
@@ -87,17 +88,51 @@ def sessions_sharing_orders_with(session_id: int) -> set[int]:
     return {session_id, *others}
 
 
+def _live_paid_lines(session_id: int) -> list[OrderLine]:
+    return list(
+        db.session.scalars(
+            select(OrderLine)
+            .join(OrderLine.order)
+            .where(
+                OrderLine.session_id == session_id,
+                OrderLine.cancelled_at.is_(None),
+                Order.status.in_(PAID_STATES),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SessionCancelPreview:
+    """What cancelling a session would do, for the confirmation page."""
+
+    bookings: int
+    seats: int
+    refund_cents: int
+    currency: str
+    waitlisted: int
+
+
+def session_cancel_preview(session: ClassSession) -> SessionCancelPreview:
+    """Count who would be refunded (in full) and told if the session were cancelled now."""
+    lines = _live_paid_lines(session.id)
+    waitlisted = db.session.scalar(
+        select(func.count(WaitlistEntry.id)).where(
+            WaitlistEntry.session_id == session.id, WaitlistEntry.status.in_(ACTIVE_WAITLIST)
+        )
+    )
+    return SessionCancelPreview(
+        bookings=len(lines),
+        seats=sum(line.quantity for line in lines),
+        refund_cents=sum(line.total_cents - line.refunded_cents for line in lines),
+        currency=session.class_.currency,
+        waitlisted=waitlisted or 0,
+    )
+
+
 def cancel_session_bookings(session, *, short_of_minimum: bool = False) -> int:
     """The session was cancelled: every paid booking is refunded in full and told why."""
-    lines = db.session.scalars(
-        select(OrderLine)
-        .join(OrderLine.order)
-        .where(
-            OrderLine.session_id == session.id,
-            OrderLine.cancelled_at.is_(None),
-            Order.status.in_(PAID_STATES),
-        )
-    ).all()
+    lines = _live_paid_lines(session.id)
     for line in lines:
         amount = line.total_cents - line.refunded_cents
         release_line(line)

@@ -7,9 +7,10 @@ from wtforms import (
     EmailField,
     StringField,
 )
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Length, Optional
 
 from shop.auth.forms import strip
+from shop.core.forms import EmailAddress
 from shop.orders.forms import AddSeatsForm, CheckoutForm
 
 
@@ -21,7 +22,7 @@ class WaitlistForm(AddSeatsForm):
     email = EmailField(
         _l("E-mail"),
         filters=[strip],
-        validators=[Optional(), Email(), Length(max=254)],
+        validators=[Optional(), EmailAddress(), Length(max=254)],
         description=_l("We write to you here when seats free up."),
     )
 

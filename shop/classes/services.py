@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -26,6 +25,7 @@ from shop.classes.models import (
     SessionStatus,
     SkillLevel,
 )
+from shop.core.dates import format_day
 from shop.core.errors import NotAllowed, ValidationFailed
 from shop.core.money import DEFAULT_CURRENCY
 from shop.core.signals import classes_public_again
@@ -96,8 +96,8 @@ def local_to_utc(day: date, at: time, zone: str) -> datetime:
                 _l(
                     "%(time)s does not exist on %(date)s in this time zone: the clocks "
                     "change that night. Choose another time.",
-                    time=wall.strftime("%H:%M"),
-                    date=format_date(day, "medium"),
+                    time=wall.strftime("%H:%M"),  # the wall time as typed
+                    date=format_day(day),
                 )
             ),
             field="time",
@@ -286,9 +286,7 @@ def _new_session(klass: Class, starts_at: datetime, capacity: int, now: datetime
             str(
                 _l(
                     "%(date)s has already passed. Choose a future date and time.",
-                    date=format_date(
-                        starts_at.astimezone(ZoneInfo(klass.timezone)).date(), "medium"
-                    ),
+                    date=format_day(starts_at, klass.timezone),
                 )
             ),
             field="date",
@@ -305,9 +303,7 @@ def _new_session(klass: Class, starts_at: datetime, capacity: int, now: datetime
             str(
                 _l(
                     "There is already a session on %(date)s at this time.",
-                    date=format_date(
-                        starts_at.astimezone(ZoneInfo(klass.timezone)).date(), "medium"
-                    ),
+                    date=format_day(starts_at, klass.timezone),
                 )
             ),
             field="date",

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.catalog.models import Product
 from shop.classes.models import WaitlistEntry
+from shop.core.dates import format_when
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.settings import ORDER_HOLD_MINUTES
 from shop.core.time import utcnow
@@ -65,8 +66,8 @@ def find_by_checkout_token(token: str) -> Order | None:
 def _line_title(line) -> str:
     if line.session is None:
         return line.title
-    start = line.session.local_start()
-    return f"{line.title} · {start:%Y-%m-%d %H:%M} ({line.session.class_.timezone})"
+    # Copied into the order in the buyer's language: "… · vie 11 dic 2026, 10:00 (hora de Ecuador)".
+    return f"{line.title} · {format_when(line.session.starts_at, line.session.class_.timezone)}"
 
 
 def place_order(

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from shop.auth.forms import strip
 from shop.core.fields import MoneyField
-from shop.core.forms import BaseForm
+from shop.core.forms import BaseForm, EmailAddress
 from shop.core.inputs import parse_id
+from shop.core.money import format_money_here
 from shop.core.views import perform
 from shop.extensions import db
 from shop.orders.models import Order, OrderLine
@@ -51,7 +52,7 @@ class CheckoutForm(BaseForm):
     email = EmailField(
         _l("E-mail"),
         filters=[strip],
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), EmailAddress(), Length(max=254)],
         description=_l("We send the confirmation and your order link here."),
     )
     phone = StringField(
@@ -108,6 +109,21 @@ class RefundForm(BaseForm):
             abort(404)
         return line
 
+    def problem(self, order: Order, line: OrderLine | None) -> str | None:
+        """Why this refund cannot be confirmed (checked again, under lock, when it is sent)."""
+        if not self.validate():
+            return _("Enter the amount to refund, for example 12.50.")
+        left = order.refundable_cents if line is None else line.total_cents - line.refunded_cents
+        if self.amount.data > left:
+            return _(
+                "At most %(amount)s can still be refunded.",
+                amount=format_money_here(left, order.currency),
+            )
+        restock = self.restock.data or 0
+        if restock and (line is None or restock > line.quantity - line.restocked_quantity):
+            return _("Cannot restock more than was sold.")
+        return None
+
     def send(self, order: Order, actor) -> bool:
         """Validate and refund as one unit of work; the outcome is flashed."""
         line = self.chosen_line(order)
@@ -127,6 +143,20 @@ class RefundForm(BaseForm):
         if done:
             flash_refund(done.value)
         return done.ok
+
+
+def refund_confirmation(order: Order, action: str, back: str):
+    """GET: check the refund typed on the order page and show what it will do; the POST from
+    that page sends it. An amount that cannot be refunded goes back with the reason."""
+    form = RefundForm(formdata=request.args, meta={"csrf": False})
+    line = form.chosen_line(order)
+    problem = form.problem(order, line)
+    if problem:
+        flash(problem, "danger")
+        return redirect(back)
+    return render_template(
+        "orders/confirm_refund.html", order=order, line=line, form=form, action=action, back=back
+    )
 
 
 def flash_refund(record: Refund) -> None:

@@ -180,6 +180,11 @@ class OrderGroup(db.Model):
         """Sum of this artisan's lines."""
         return sum(line.total_cents for line in self.lines)
 
+    @property
+    def is_class_only(self) -> bool:
+        """Only class seats: nothing is picked up or shipped ("Class in person", not "pickup")."""
+        return bool(self.lines) and all(line.is_seat for line in self.lines)
+
 
 class OrderLine(db.Model):
     """One item bought: a copy of its title and price at order time."""

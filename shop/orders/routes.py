@@ -261,16 +261,30 @@ def booking_calendar(token: str, line_id: int):
     )
 
 
-@bp.route("/orders/<token>/bookings/<int:line_id>/cancel", methods=["POST"])
+@bp.route("/orders/<token>/bookings/<int:line_id>/cancel", methods=["GET", "POST"])
 def cancel_booking(token: str, line_id: int):
+    """GET says what cancelling gives back and frees; the POST from that page cancels."""
     line = _booking(token, line_id)
-    if PostForm().validate_on_submit():
+    form = PostForm()
+    if form.validate_on_submit():
         actor = current_user if current_user.is_authenticated else None
         done = perform(lambda: bookings.cancel_booking(line, actor=actor))
         if done:
             refund = format_money_here(done.value, line.order.currency)
             flash(_("Booking cancelled. Refund: %(amount)s.", amount=refund), "success")
-    return redirect(url_for("orders.detail", token=token))
+        return redirect(url_for("orders.detail", token=token))
+    cancellable = (
+        line.cancelled_at is None
+        and line.order.status in lifecycle.PAID_STATES
+        and line.session.starts_at > utcnow()
+    )
+    return render_template(
+        "orders/cancel_booking.html",
+        line=line,
+        form=form,
+        cancellable=cancellable,
+        refund_cents=bookings.booking_refund_cents(line) if cancellable else 0,
+    )
 
 
 @bp.route("/bookings")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from shop.core.inputs import page_arg, parse_id
 from shop.core.views import get_owned_or_404, perform
 from shop.extensions import db
 from shop.orders import lifecycle
-from shop.orders.forms import FulfilmentForm, RefundForm
+from shop.orders.forms import FulfilmentForm, RefundForm, refund_confirmation
 from shop.orders.models import FulfilmentStatus, OrderGroup
 from shop.workshop.blueprint import bp, current_artisan
 
@@ -44,11 +44,15 @@ def order(group_id: int):
     return render_template("workshop/order.html", group=group, form=form, refund_form=RefundForm())
 
 
-@bp.route("/orders/<int:group_id>/refund", methods=["POST"])
+@bp.route("/orders/<int:group_id>/refund", methods=["GET", "POST"])
 def refund(group_id: int):
+    """GET confirms what the refund will do; the POST from the confirmation sends it."""
     group = _own_group(group_id)
-    form = RefundForm()
-    if parse_id(form.line_id.data) not in {line.id for line in group.lines}:
+    back = url_for("workshop.order", group_id=group.id)
+    line_id = request.values.get("line_id", "")
+    if parse_id(line_id) not in {line.id for line in group.lines}:
         abort(404)  # artisans refund their own lines only
-    form.send(group.order, current_user)
-    return redirect(url_for("workshop.order", group_id=group.id))
+    if request.method == "GET":
+        return refund_confirmation(group.order, url_for("workshop.refund", group_id=group.id), back)
+    RefundForm().send(group.order, current_user)
+    return redirect(back)

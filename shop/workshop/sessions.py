@@ -144,7 +144,11 @@ def cancel_session(class_id: int, session_id: int):
             )
         return redirect(url_for("workshop.sessions", class_id=klass.id))
     return render_template(
-        "workshop/cancel_session.html", klass=klass, class_session=class_session, form=form
+        "workshop/cancel_session.html",
+        klass=klass,
+        class_session=class_session,
+        form=form,
+        preview=bookings.session_cancel_preview(class_session),
     )
 
 

@@ -29,7 +29,11 @@ def test_admin_refunds_one_line_customer_and_artisan_see_it(page, live_server, d
     page.get_by_label("Artículo").select_option(label="2 \N{MULTIPLICATION SIGN} Cuenco")
     page.get_by_label("Monto a reembolsar").fill("5.00")
     page.get_by_label("Unidades que vuelven al stock").fill("1")
-    page.get_by_role("button", name="Reembolsar").click()
+    page.get_by_role("button", name="Reembolsar…").click()
+    # Nothing is sent yet: a confirmation says what will happen, and its button sends it.
+    expect(page.locator(".confirm-effects")).to_contain_text("recibe $5,00")
+    expect(page.locator(".confirm-effects")).to_contain_text("1 unidad vuelve al stock")
+    page.get_by_role("button", name="Sí, reembolsar $5,00").click()
     expect(page.get_by_role("status").first).to_contain_text("Reembolso enviado")
     lines = page.locator("section li")
     expect(lines.filter(has_text="Cuenco")).to_contain_text("reembolsado $5,00")

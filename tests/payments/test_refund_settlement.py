@@ -36,7 +36,7 @@ from tests import factories
 from tests.conftest import IsolatedClient, _config, login
 from tests.support import fake_gateway
 from tests.support.fake_gateway import GATEWAY_DOWN, refund_statuses, rows_are_free
-from tests.support.html_forms import browser_submission
+from tests.support.html_forms import browser_submission, through_confirmation
 
 fake_stripe = fake_gateway.fake_stripe
 RS = RefundStatus
@@ -116,11 +116,11 @@ def _refund_by_admin_form(shop, admin, order_id: int, line_id: int, amount: str,
     login(client, admin.email)
     page = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
     action = f"/admin/orders/{order_id}/refund"
-    fields = browser_submission(
-        page, action, line_id=str(line_id), amount=amount, restock=restock, reason="chipped"
+    response = through_confirmation(
+        client, page, action, line_id=str(line_id), amount=amount, restock=restock, reason="chipped"
     )
-    response = client.post(action, data=MultiDict(fields), follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == 302
+    response = client.get(response.location)
     return client, response.get_data(as_text=True)
 
 

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from shop.catalog.models import Product
 from shop.core.errors import ValidationFailed
@@ -18,7 +17,7 @@ from tests import factories
 from tests.conftest import login
 from tests.factories import checkout_request as checkout
 from tests.factories import pay
-from tests.support.html_forms import browser_submission
+from tests.support.html_forms import browser_submission, through_confirmation
 
 
 @pytest.fixture
@@ -92,7 +91,15 @@ def test_admin_refund_form_refunds_the_chosen_line(client, db, admin, two_lines)
         page, action, line_id=str(bowl_line.id), amount="5.00", restock="1", reason="chipped"
     )
     assert [name for name, _ in fields].count("line_id") == 1  # one control, the select
-    response = client.post(action, data=MultiDict(fields))
+    response = through_confirmation(
+        client,
+        page,
+        action,
+        line_id=str(bowl_line.id),
+        amount="5.00",
+        restock="1",
+        reason="chipped",
+    )
     assert response.status_code == 302
     line = _line(db, order, bowl)
     assert line.refunded_cents == 500 and line.restocked_quantity == 1
@@ -111,8 +118,7 @@ def test_admin_whole_order_refund_with_restock_is_refused_not_ignored(client, db
     login(client, admin.email)
     page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
     action = f"/admin/orders/{order.id}/refund"
-    fields = browser_submission(page, action, line_id="", amount="5.00", restock="2")
-    response = client.post(action, data=MultiDict(fields))
+    response = through_confirmation(client, page, action, line_id="", amount="5.00", restock="2")
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Order, order.id).refunded_cents == 0
@@ -130,7 +136,7 @@ def test_artisan_refund_form_refunds_its_line(client, db, two_lines):
     fields = browser_submission(page, action, nth=position, amount="30.00", restock="1")
     assert ("line_id", str(vase_line.id)) in fields
     assert [name for name, _ in fields].count("line_id") == 1
-    response = client.post(action, data=MultiDict(fields))
+    response = through_confirmation(client, page, action, nth=position, amount="30.00", restock="1")
     assert response.status_code == 302
     assert _line(db, order, vase).refunded_cents == 3000
     assert _line(db, order, bowl).refunded_cents == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from werkzeug.datastructures import MultiDict
+
 
 class _FormReader(HTMLParser):
     def __init__(self, action: str, nth: int) -> None:
@@ -99,3 +101,15 @@ def browser_submission(
     missing = set(typed) - {f["name"] for f in reader.fields if f["type"] != "hidden"}
     assert not missing, f"no visible field named {missing}"
     return pairs
+
+
+def through_confirmation(client, page: str, action: str, *, nth: int = 0, **typed: str):
+    """Submit a GET form that leads to a confirmation page, then that page's POST form, as a
+    browser does. A refused GET (the page sends the reader back) is returned as it came."""
+    asked = client.get(
+        action, query_string=MultiDict(browser_submission(page, action, nth=nth, **typed))
+    )
+    if asked.status_code != 200:
+        return asked
+    confirmation = asked.get_data(as_text=True)
+    return client.post(action, data=MultiDict(browser_submission(confirmation, action)))
