@@ -94,7 +94,7 @@ def shipping_rate():
     """The artisan's flat shipping rate and returns terms; a bad value re-renders with errors."""
     form = ShippingForm()
     if not form.validate_on_submit():
-        return products(form, 400)
+        return products(form, 422)
     artisan = current_artisan()
     artisan.shipping_rate_cents = form.shipping_rate.data
     artisan.returns_policy = (form.returns_policy.data or "").replace("\r\n", "\n")

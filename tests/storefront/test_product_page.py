@@ -123,7 +123,7 @@ def test_dispatch_days_and_returns_are_edited_in_the_workshop(app, client, db):
     assert artisan.returns_policy == "Cambios en 7 días." and artisan.shipping_rate_cents == 400
     too_long = {**form, "returns_policy": "x" * 1001}
     page = post_form(client, "/workshop/shipping", too_long)
-    assert page.status_code == 400 and "is-invalid" in page.get_data(as_text=True)
+    assert page.status_code == 422 and "is-invalid" in page.get_data(as_text=True)
     data = services.ProductData(
         title="Taza", category_id=item.category_id, price_cents=900, dispatch_days_max=2
     )
