@@ -62,6 +62,11 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
+  // Filter panels start open where there is room for them (they stay a button on phones).
+  if (window.matchMedia("(min-width: 992px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach((panel) => { panel.open = true; });
+  }
+
   // Copy link: shown only where the clipboard can be written.
   document.querySelectorAll("[data-copy-link]").forEach((button) => {
     if (!navigator.clipboard) return;
