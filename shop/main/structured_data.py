@@ -15,7 +15,7 @@ from shop.artisans.models import Artisan
 from shop.catalog.models import Product
 from shop.classes.models import Class, ClassSession
 from shop.core.markdown import plain_excerpt
-from shop.core.money import from_cents
+from shop.core.money import from_cents, minor_units
 
 SCHEMA = "https://schema.org"
 DESCRIPTION_CHARS = 300
@@ -23,7 +23,7 @@ DESCRIPTION_CHARS = 300
 
 def _amount(cents: int, currency: str) -> str:
     """'18.50': schema.org prices are plain numbers with a dot."""
-    return str(from_cents(cents, currency))
+    return f"{from_cents(cents, currency):.{minor_units(currency)}f}"
 
 
 def _image_urls(photos) -> list[str]:
@@ -59,8 +59,14 @@ def person(artisan: Artisan) -> dict:
 
 
 def artisan_page(artisan: Artisan) -> dict:
-    """The artisan's shop page: a Person at the top level."""
-    return {"@context": SCHEMA, **person(artisan)}
+    """The artisan's shop page: a ProfilePage about the Person (Google's profile page shape)."""
+    return {
+        "@context": SCHEMA,
+        "@type": "ProfilePage",
+        "dateCreated": (artisan.approved_at or artisan.created_at).isoformat(),
+        "dateModified": artisan.updated_at.isoformat(),
+        "mainEntity": person(artisan),
+    }
 
 
 def _availability(product: Product) -> str:

@@ -47,7 +47,7 @@ def test_thumbnails_link_to_photo_n_and_the_page_shows_that_photo(client, produc
     assert main_photo_src(second).endswith(product.photos[1].image.filename("1200"))
     assert f'href="/products/{product.slug}/photos/2"' in second  # the larger view
     # Nonsense falls back to the first photo, never an error.
-    for bad in ("0", "9", "x", "-1", "１"):
+    for bad in ("0", "9", "x", "-1", "\uff11"):
         page = client.get(f"/products/{product.slug}?photo={bad}")
         assert page.status_code == 200
         assert main_photo_src(page.get_data(as_text=True)).endswith(
