@@ -72,4 +72,4 @@ def test_the_cart_badge_counts_items_for_guests_and_accounts(client, db, app):
     login(account, buyer.email)
     post_form(account, "/cart/add", {"product_id": item.id, "quantity": 1})
     html = account.get("/", headers=EN).get_data(as_text=True)
-    assert badge(html) == "1" and "> item</span>" in html
+    assert badge(html) == "1" and "> artículo</span>" in html  # the account speaks Spanish
