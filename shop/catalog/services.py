@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from shop.artisans.listings import sync_goals
 from shop.artisans.models import Artisan, ArtisanStatus
@@ -346,29 +346,46 @@ def parse_filters(args) -> ProductFilters:
     return filters
 
 
+def _cards():
+    """Public products as cards show them: the artisan joined in, the photos in one query."""
+    return (
+        select(Product)
+        .join(Product.artisan)
+        .where(Product.status == P.ACTIVE, Artisan.public_filter())
+        .options(contains_eager(Product.artisan), selectinload(Product.photos))
+    )
+
+
+AVAILABLE_FIRST = ((Product.stock > 0) | Product.made_to_order.is_(True)).desc()
+
+
 def more_from_artisan(product: Product, limit: int = 4) -> list[Product]:
-    """Other public products of the same artisan, what can be bought first."""
-    query = shop_products(product.artisan.slug).where(Product.id != product.id).limit(limit)
+    """Other public products of the same artisan, what can be bought first, newest first."""
+    query = (
+        _cards()
+        .where(Product.artisan_id == product.artisan_id, Product.id != product.id)
+        .order_by(AVAILABLE_FIRST, Product.published_at.desc(), Product.id.desc())
+        .limit(limit)
+    )
     return list(db.session.scalars(query))
 
 
 def related_products(product: Product, limit: int = 4) -> list[Product]:
     """Public products of other artisans in the same category or supporting one of the same
-    goals, what can be bought first, newest first."""
+    goals: what can be bought first, the same category first, newest first."""
     goals = [(g.kind, g.number) for g in product.goals]
-    shared_goal = Product.goals.any(
-        or_(*((ProductGoal.kind == kind) & (ProductGoal.number == n) for kind, n in goals))
-    )
     similar = Product.category_id == product.category_id
-    available = (Product.stock > 0) | Product.made_to_order.is_(True)
-    query = (
-        public_products(ProductFilters())
-        .where(
-            Product.artisan_id != product.artisan_id,
-            or_(similar, shared_goal) if goals else similar,
+    if goals:
+        shared_goal = Product.goals.any(
+            or_(*((ProductGoal.kind == kind) & (ProductGoal.number == n) for kind, n in goals))
         )
-        .order_by(None)
-        .order_by(available.desc(), similar.desc(), Product.published_at.desc(), Product.id.desc())
+        similar_or_shared = or_(similar, shared_goal)
+    else:
+        similar_or_shared = similar
+    query = (
+        _cards()
+        .where(Product.artisan_id != product.artisan_id, similar_or_shared)
+        .order_by(AVAILABLE_FIRST, similar.desc(), Product.published_at.desc(), Product.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(query))
