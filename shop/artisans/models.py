@@ -96,6 +96,8 @@ class Artisan(db.Model):
 
     # Flat shipping charged once per order for this artisan's items; None: no shipping.
     shipping_rate_cents: Mapped[int | None]
+    # The artisan's own returns and cancellation terms for products, shown on product pages.
+    returns_policy: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[ArtisanStatus] = mapped_column(
         enum_column(ArtisanStatus, "artisan_status"), default=ArtisanStatus.PENDING
     )

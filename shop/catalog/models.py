@@ -84,6 +84,9 @@ class Product(db.Model):
     stock: Mapped[int] = mapped_column(default=0)
     made_to_order: Mapped[bool] = mapped_column(default=False)
     lead_time_days: Mapped[int | None]
+    # In stock: dispatched within this many days ("ships in 3-5 days"); None: not said.
+    dispatch_days_min: Mapped[int | None]
+    dispatch_days_max: Mapped[int | None]
     pickup: Mapped[bool] = mapped_column(default=True)
     shipping: Mapped[bool] = mapped_column(default=False)
     status: Mapped[ProductStatus] = mapped_column(

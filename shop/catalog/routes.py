@@ -28,9 +28,34 @@ def listing():
     )
 
 
+def _photo_number(product, raw: str | None) -> int:
+    """The photo shown large: ?photo=N (1-based) when it exists, else the first."""
+    if raw and raw.isascii() and raw.isdecimal() and len(raw) <= 2:
+        number = int(raw)
+        if 1 <= number <= len(product.photos):
+            return number
+    return 1
+
+
 @bp.route("/products/<slug>")
 def detail(slug: str):
     product = services.get_public_product(slug)
     if product is None:
         abort(404)
-    return render_template("catalog/detail.html", product=product, preview=False)
+    return render_template(
+        "catalog/detail.html",
+        product=product,
+        preview=False,
+        photo_number=_photo_number(product, request.args.get("photo")),
+        more_from_shop=services.more_from_artisan(product),
+        related=services.related_products(product),
+    )
+
+
+@bp.route("/products/<slug>/photos/<int:number>")
+def photo(slug: str, number: int):
+    """One photo large, on a page of its own (the viewer without JavaScript)."""
+    product = services.get_public_product(slug)
+    if product is None or not 1 <= number <= len(product.photos):
+        abort(404)
+    return render_template("catalog/photo.html", product=product, number=number)

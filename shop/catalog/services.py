@@ -6,8 +6,8 @@ import logging
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from shop.artisans.listings import sync_goals
 from shop.artisans.models import Artisan, ArtisanStatus
@@ -62,6 +62,8 @@ class ProductData:
     stock: int = 0  # a new product's first count; later changes: inventory.set_stock
     made_to_order: bool = False
     lead_time_days: int | None = None
+    dispatch_days_min: int | None = None  # in stock: "ships in min-max days"
+    dispatch_days_max: int | None = None
     pickup: bool = True
     shipping: bool = False
     goals: list[tuple[str, int]] | None = None  # None: the artisan's goals
@@ -119,10 +121,31 @@ def _validate(data: ProductData) -> None:
         raise ValidationFailed(
             str(_l("Say in how many days you can make it.")), field="lead_time_days"
         )
+    _validate_dispatch(data.dispatch_days_min, data.dispatch_days_max)
     if not (data.pickup or data.shipping):
         raise ValidationFailed(str(_l("Offer pickup, shipping or both.")), field="pickup")
     if db.session.get(Category, data.category_id) is None:
         raise ValidationFailed(str(_l("Choose a category.")), field="category_id")
+
+
+MAX_DISPATCH_DAYS = 90
+
+
+def _validate_dispatch(low: int | None, high: int | None) -> None:
+    """Dispatch days: both empty, or 0 <= low <= high <= 90 (one alone means exactly that)."""
+    if low is None and high is None:
+        return
+    low, high = (high if low is None else low), (low if high is None else high)
+    if not 0 <= low <= high <= MAX_DISPATCH_DAYS:
+        raise ValidationFailed(
+            str(
+                _l(
+                    "Dispatch days go from 0 to %(n)d, the first no more than the second.",
+                    n=MAX_DISPATCH_DAYS,
+                )
+            ),
+            field="dispatch_days_min",
+        )
 
 
 def _fill(product: Product, data: ProductData) -> None:
@@ -136,6 +159,9 @@ def _fill(product: Product, data: ProductData) -> None:
     product.currency = data.currency.upper()
     product.made_to_order = data.made_to_order
     product.lead_time_days = data.lead_time_days if data.made_to_order else None
+    low, high = data.dispatch_days_min, data.dispatch_days_max
+    product.dispatch_days_min = low if low is not None else high
+    product.dispatch_days_max = high if high is not None else low
     product.pickup = data.pickup
     product.shipping = data.shipping
     sync_goals(product.goals, data.goals, product.artisan, ProductGoal)
@@ -324,3 +350,48 @@ def parse_filters(args) -> ProductFilters:
                 else:
                     filters.errors.append(name)
     return filters
+
+
+def _cards():
+    """Public products as cards show them: the artisan joined in, the photos in one query."""
+    return (
+        select(Product)
+        .join(Product.artisan)
+        .where(Product.status == P.ACTIVE, Artisan.public_filter())
+        .options(contains_eager(Product.artisan), selectinload(Product.photos))
+    )
+
+
+AVAILABLE_FIRST = ((Product.stock > 0) | Product.made_to_order.is_(True)).desc()
+
+
+def more_from_artisan(product: Product, limit: int = 4) -> list[Product]:
+    """Other public products of the same artisan, what can be bought first, newest first."""
+    query = (
+        _cards()
+        .where(Product.artisan_id == product.artisan_id, Product.id != product.id)
+        .order_by(AVAILABLE_FIRST, Product.published_at.desc(), Product.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def related_products(product: Product, limit: int = 4) -> list[Product]:
+    """Public products of other artisans in the same category or supporting one of the same
+    goals: what can be bought first, the same category first, newest first."""
+    goals = [(g.kind, g.number) for g in product.goals]
+    similar = Product.category_id == product.category_id
+    if goals:
+        shared_goal = Product.goals.any(
+            or_(*((ProductGoal.kind == kind) & (ProductGoal.number == n) for kind, n in goals))
+        )
+        similar_or_shared = or_(similar, shared_goal)
+    else:
+        similar_or_shared = similar
+    query = (
+        _cards()
+        .where(Product.artisan_id != product.artisan_id, similar_or_shared)
+        .order_by(AVAILABLE_FIRST, similar.desc(), Product.published_at.desc(), Product.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

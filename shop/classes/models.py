@@ -111,6 +111,8 @@ class Class(db.Model):
         enum_column(SkillLevel, "skill_level"), default=SkillLevel.ALL
     )
     languages: Mapped[str] = mapped_column(String(200), default="")
+    what_to_bring: Mapped[str] = mapped_column(Text, default="", server_default="")
+    accessibility: Mapped[str] = mapped_column(Text, default="", server_default="")
     duration_minutes: Mapped[int]
     price_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3), default=DEFAULT_CURRENCY)

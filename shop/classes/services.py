@@ -121,6 +121,8 @@ class ClassData:
     included: str = ""
     skill_level: SkillLevel = SkillLevel.ALL
     languages: str = ""
+    what_to_bring: str = ""
+    accessibility: str = ""
     currency: str = DEFAULT_CURRENCY
     timezone: str = "America/Guayaquil"
     cancellation_policy: CancellationPolicy = CancellationPolicy.FLEXIBLE
@@ -186,6 +188,8 @@ def _fill(klass: Class, data: ClassData) -> None:
     klass.included = data.included.replace("\r\n", "\n").strip()
     klass.skill_level = SkillLevel(data.skill_level)
     klass.languages = data.languages.strip()
+    klass.what_to_bring = data.what_to_bring.replace("\r\n", "\n").strip()
+    klass.accessibility = data.accessibility.replace("\r\n", "\n").strip()
     klass.duration_minutes = data.duration_minutes
     klass.price_cents = data.price_cents
     klass.currency = data.currency.upper()

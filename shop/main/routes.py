@@ -26,7 +26,7 @@ from shop.core.security import is_safe_next
 from shop.core.views import commit, rollback
 from shop.extensions import db
 from shop.goals import all_goals, get_goal
-from shop.main import seo
+from shop.main import seo, structured_data
 
 bp = Blueprint("main", __name__)
 
@@ -116,3 +116,9 @@ def goal(kind: str, number: int):
         abort(404)
     artisans = db.session.scalars(public_artisans(goal=(kind, number))).all()
     return render_template("goals/detail.html", goal=found, artisans=artisans)
+
+
+# schema.org JSON-LD for the detail pages (templates/_jsonld.html renders a list of blocks).
+bp.add_app_template_global(structured_data.product_page, "product_jsonld")
+bp.add_app_template_global(structured_data.class_page, "class_jsonld")
+bp.add_app_template_global(structured_data.artisan_shop_page, "artisan_jsonld")

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -19,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from shop.bookings import services as bookings
@@ -44,6 +46,18 @@ def current_cart():
     if current_user.is_authenticated:
         return cart.UserCart(current_user.id)
     return cart.SessionCart(session)
+
+
+@bp.app_template_global("cart_count")
+def cart_count() -> int:
+    """Items in the shopper's cart (the header's badge): ids and quantities only, no pricing."""
+    try:
+        return sum(entry.quantity for entry in current_cart().entries())
+    except (
+        SQLAlchemyError
+    ):  # a header badge never turns a page (an error page above all) into a 500
+        current_app.logger.exception("cart count unavailable")
+        return 0
 
 
 @bp.route("/cart")

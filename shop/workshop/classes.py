@@ -47,6 +47,8 @@ def _data(form: ClassForm) -> services.ClassData:
         included=form.included.data or "",
         skill_level=form.skill_level.data,
         languages=form.languages.data or "",
+        what_to_bring=form.what_to_bring.data or "",
+        accessibility=form.accessibility.data or "",
         duration_minutes=form.duration_minutes.data,
         price_cents=form.price.data,
         min_participants=form.min_participants.data,

@@ -113,6 +113,14 @@ class ProductForm(ListingForm):
     lead_time_days = IntegerField(
         _l("Days to make it"), validators=[Optional(), NumberRange(min=1, max=365)]
     )
+    dispatch_days_min = IntegerField(
+        _l("Ships in at least (days)"), validators=[Optional(), NumberRange(min=0, max=90)]
+    )
+    dispatch_days_max = IntegerField(
+        _l("and at most (days)"),
+        validators=[Optional(), NumberRange(min=0, max=90)],
+        description=_l('For items in stock, for example 3 and 5: "ships in 3-5 days".'),
+    )
     pickup = BooleanField(_l("Pickup in my city"), default=True)
     shipping = BooleanField(_l("Shipping (at my flat rate per order)"))
     goals = MultiCheckboxField(_l("Goals this product supports"), coerce=str)
@@ -130,7 +138,16 @@ class ShippingForm(BaseForm):
         validators=[Optional(), NumberRange(min=0, max=100_000)],
         description=_l("Leave empty if you do not ship."),
     )
-    submit = SubmitField(_l("Save shipping rate"))
+    returns_policy = TextAreaField(
+        _l("Returns and cancellations"),
+        filters=[strip],
+        validators=[Length(max=1_000)],
+        description=_l(
+            "Shown on your product pages. For example: returns within 14 days, unused; "
+            "made-to-order pieces cannot be returned."
+        ),
+    )
+    submit = SubmitField(_l("Save delivery and returns"))
 
 
 # Offered first: where Taller's artisans teach today.
@@ -182,6 +199,16 @@ class ClassForm(ListingForm):
         filters=[strip],
         validators=[Length(max=200)],
         description=_l("For example: Spanish, English."),
+    )
+    what_to_bring = TextAreaField(
+        _l("What to bring"),
+        validators=[Length(max=1_000)],
+        description=_l("For example: clothes that can get dirty; nothing else."),
+    )
+    accessibility = TextAreaField(
+        _l("Accessibility"),
+        validators=[Length(max=1_000)],
+        description=_l("For example: ground floor, no steps; seated work; a quiet room."),
     )
     duration_minutes = IntegerField(
         _l("Duration (minutes)"),

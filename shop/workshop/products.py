@@ -48,6 +48,8 @@ def _data(form: ProductForm) -> services.ProductData:
         stock=form.stock.data or 0,
         made_to_order=form.made_to_order.data,
         lead_time_days=form.lead_time_days.data,
+        dispatch_days_min=form.dispatch_days_min.data,
+        dispatch_days_max=form.dispatch_days_max.data,
         pickup=form.pickup.data,
         shipping=form.shipping.data,
         goals=form.goal_pairs(),
@@ -72,26 +74,32 @@ def _editor(form: ProductForm, product: Product | None):
 
 
 @bp.route("/products")
-def products():
+def products(shipping_form: ShippingForm | None = None, status: int = 200):
     artisan = current_artisan()
+    if shipping_form is None:
+        shipping_form = ShippingForm(
+            shipping_rate=artisan.shipping_rate_cents, returns_policy=artisan.returns_policy
+        )
     return render_template(
         "workshop/products.html",
         artisan=artisan,
         products=artisan.products.order_by(Product.updated_at.desc()).all(),
         form=PostForm(),
-        shipping_form=ShippingForm(shipping_rate=artisan.shipping_rate_cents),
-    )
+        shipping_form=shipping_form,
+    ), status
 
 
 @bp.route("/shipping", methods=["POST"])
 def shipping_rate():
+    """The artisan's flat shipping rate and returns terms; a bad value re-renders with errors."""
     form = ShippingForm()
-    if form.validate_on_submit():
-        current_artisan().shipping_rate_cents = form.shipping_rate.data
-        commit()
-        flash(_("Shipping rate saved."), "success")
-    else:
-        flash(_("Enter a shipping rate between 0 and 1,000, or leave it empty."), "danger")
+    if not form.validate_on_submit():
+        return products(form, 422)
+    artisan = current_artisan()
+    artisan.shipping_rate_cents = form.shipping_rate.data
+    artisan.returns_policy = (form.returns_policy.data or "").replace("\r\n", "\n")
+    commit()
+    flash(_("Delivery and returns saved."), "success")
     return redirect(url_for("workshop.products"))
 
 

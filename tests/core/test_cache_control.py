@@ -25,6 +25,7 @@ PUBLIC = {
     "main.sitemap",
     "catalog.listing",
     "catalog.detail",
+    "catalog.photo",
     "classes.listing",
     "classes.detail",
     "artisans.directory",

@@ -41,6 +41,7 @@ def test_publish_then_find_by_search_and_goal(page, live_server, db, tmp_path):
     expect(page.get_by_role("link", name="Taza de cerámica azul")).to_be_visible()
 
     page.goto("/products")
+    page.get_by_text("Filtros", exact=True).click()  # on a phone the filters wait behind it
     page.get_by_label("Objetivo").select_option("gcm-19")
     page.get_by_role("button", name="Mostrar").click()
     expect(page).to_have_url(
@@ -50,7 +51,7 @@ def test_publish_then_find_by_search_and_goal(page, live_server, db, tmp_path):
     expect(page.get_by_role("heading", name="Taza de cerámica azul")).to_be_visible()
     expect(page.get_by_text("$18,50")).to_be_visible()
     expect(page.get_by_text("Quedan 3")).to_be_visible()
-    expect(page.locator(".gallery img")).to_have_count(2)
+    expect(page.locator(".gallery__thumbs img")).to_have_count(2)
     assert page.locator(".gallery__main").evaluate("img => img.naturalWidth") > 0
     page.screenshot(path="/tmp/product-phone.png", full_page=True)
     assert page.js_errors == []
