@@ -56,29 +56,6 @@ def _attach_photos(form: ArtisanForm, artisan: Artisan) -> None:
             services.set_photo(artisan, which, image)
 
 
-@bp.route("/apply", methods=["GET", "POST"])
-def apply():
-    if current_user.artisan is not None:
-        return redirect(url_for("workshop.dashboard"))
-    form = ArtisanForm()
-    if request.method == "GET":
-        form.first_name.data = current_user.name.split()[0] if current_user.name else ""
-        form.country.data = "EC"
-    if form.validate_on_submit():
-        with unit_of_work(form) as work:
-            artisan = services.apply(current_user, _application_data(form, form.consent.data))
-            _attach_photos(form, artisan)
-        if work:
-            flash(
-                _("Thank you! Your application is waiting for review. We will e-mail you."),
-                "success",
-            )
-            return redirect(url_for("workshop.dashboard"))
-    return render_template("workshop/apply.html", form=form, editing=False), (
-        422 if form.errors else 200
-    )
-
-
 @dataclass
 class Step:
     """One thing to do to get the workshop selling, and whether it is done."""
