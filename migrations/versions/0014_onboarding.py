@@ -6,6 +6,9 @@ Create Date: 2026-12-03 06:30:00
 
 application_drafts holds, per user, the answers of a workshop application typed so far and the
 steps that passed validation, so an applicant on a phone can stop and resume where they left.
+
+An artisan's part of an order whose every line was cancelled (class seats given back) is
+cancelled from now on; parts left "new" that way before are cancelled here too.
 """
 
 import sqlalchemy as sa
@@ -34,6 +37,14 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_application_drafts")),
         sa.UniqueConstraint("user_id", name=op.f("uq_application_drafts_user_id")),
+    )
+
+
+    op.execute(
+        "UPDATE order_groups SET status = 'cancelled' WHERE status = 'new'"
+        " AND EXISTS (SELECT 1 FROM order_lines l WHERE l.group_id = order_groups.id)"
+        " AND NOT EXISTS (SELECT 1 FROM order_lines l"
+        " WHERE l.group_id = order_groups.id AND l.cancelled_at IS NULL)"
     )
 
 

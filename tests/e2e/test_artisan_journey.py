@@ -1,4 +1,4 @@
-"""Journey: apply in steps with photos, an admin approves, the public profile shows story and badges."""
+"""Journey: apply in steps with photos, an admin approves, the profile shows story and badges."""
 
 from __future__ import annotations
 

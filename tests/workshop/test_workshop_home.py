@@ -158,7 +158,13 @@ def test_fulfilment_offers_only_the_steps_that_fit_the_delivery(
     post_form(client, f"/workshop/orders/{group.id}", {"status": offered[0]})
     html = _english(client, f"/workshop/orders/{group.id}")
     assert "Status now" in html
-    assert f'value="{offered[0]}"' not in html and 'value="completed"' in html
+    # ... and keeps where it stands selected: saving that again changes nothing.
+    assert f'<option selected value="{offered[0]}">' in html and 'value="completed"' in html
+    assert f'value="{refused}"' not in html
+    response = post_form(client, f"/workshop/orders/{group.id}", {"status": offered[0]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(OrderGroup, group.id).status == FulfilmentStatus(offered[0])
 
 
 def test_prices_show_as_saved_in_the_visitors_language(potter, db):
@@ -170,3 +176,14 @@ def test_prices_show_as_saved_in_the_visitors_language(potter, db):
     spanish = client.get(f"/workshop/products/{product.id}/edit").get_data(as_text=True)
     assert 'value="28,00"' in spanish
     assert 'value="28.00"' in _english(client, f"/workshop/products/{product.id}/edit")
+    # Class prices and the shipping rate are the same kind of field.
+    klass = factories.class_(artisan_workshop=artisan, price_cents=3550)
+    artisan.shipping_rate_cents = 500
+    db.session.commit()
+    assert 'value="35.50"' in _english(client, f"/workshop/classes/{klass.id}/edit")
+    assert 'value="5.00"' in _english(client, "/workshop/products")
+    with client.session_transaction() as browser:
+        browser["lang"] = "es"
+    assert 'value="35,50"' in client.get(f"/workshop/classes/{klass.id}/edit").get_data(
+        as_text=True
+    )
