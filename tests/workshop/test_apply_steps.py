@@ -4,6 +4,7 @@ unfinished one, goals asked for statements only where chosen, sent through the o
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -228,3 +229,15 @@ def test_an_approved_or_pending_workshop_has_nothing_to_apply_for(db, app):
         login(client, artisan.user.email)
         assert client.get("/workshop/apply/about").headers["Location"] == "/workshop"
         assert _step(client, "about", ABOUT).headers["Location"] == "/workshop"
+
+
+def test_the_profile_asks_statements_only_for_chosen_goals(db, app):
+    artisan = factories.artisan(status="approved")
+    assert [(g.kind, g.number) for g in artisan.goals] == [("sdg", 8)]
+    db.session.commit()
+    client = app.test_client()
+    login(client, artisan.user.email)
+    html = client.get("/workshop/profile").get_data(as_text=True)
+    assert len(re.findall(r'<input [^>]*id="goal_(sdg|gcm)_\d+" [^>]*type="checkbox"', html)) == 40
+    assert 'name="goal_sdg_8_statement"' in html
+    assert 'name="goal_sdg_9_statement"' not in html and 'name="goal_gcm_1_statement"' not in html
