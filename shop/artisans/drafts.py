@@ -8,7 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shop.artisans import services
-from shop.artisans.models import ApplicationDraft, Artisan, ArtisanStatus, PublicName
+from shop.artisans.models import (
+    STORY_MAX,
+    ApplicationDraft,
+    Artisan,
+    ArtisanStatus,
+    PublicName,
+)
 from shop.auth.models import User
 from shop.core.errors import NotAllowed, ValidationFailed
 from shop.extensions import db
@@ -100,6 +106,18 @@ def first_open_page(user: User) -> str:
     return next((page for page in PAGES[:-1] if page not in done), "review")
 
 
+def _bounded(value):
+    """A value as kept in a draft: text no longer than the longest field (the story), so an
+    unvalidated page saved by "back" cannot grow the row without limit."""
+    if isinstance(value, str):
+        return value[:STORY_MAX]
+    if isinstance(value, list):
+        return [_bounded(item) for item in value[:100]]
+    if isinstance(value, dict):
+        return {str(key)[:20]: _bounded(item) for key, item in list(value.items())[:100]}
+    return value
+
+
 def save_page(
     user: User, artisan: Artisan | None, page: str, values: dict, valid: bool
 ) -> ApplicationDraft:
@@ -111,7 +129,7 @@ def save_page(
     if draft is None:
         draft = ApplicationDraft(user_id=user.id, answers=answers_from(artisan) if artisan else {})
         db.session.add(draft)
-    owned = {name: values[name] for name in PAGE_FIELDS[page] if name in values}
+    owned = {name: _bounded(values[name]) for name in PAGE_FIELDS[page] if name in values}
     draft.answers = {**(draft.answers or {}), **owned}  # a new dict: JSON columns track assignment
     done = set(draft.steps_done or ()) - {page}
     if valid:

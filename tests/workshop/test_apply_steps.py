@@ -111,6 +111,9 @@ def test_back_keeps_what_was_typed_without_finishing_the_step(applicant, db):
     assert response.headers["Location"] == "/workshop/apply/about"
     draft = _draft(db, user)
     assert draft.answers["craft"] == "Glass" and "craft" not in draft.steps_done
+    # Unvalidated text kept by "back" is bounded like the longest field.
+    post_form(client, "/workshop/apply/craft", {**CRAFT, "story": "x" * 30_000, "go": "back"})
+    assert len(_draft(db, user).answers["story"]) == 20_000
 
 
 def test_goals_ask_statements_only_for_those_chosen(applicant, db):
@@ -144,6 +147,11 @@ def test_no_goals_skips_the_statements(applicant, db):
     _step(client, "craft", CRAFT)
     _step(client, "photos")
     assert _step(client, "goals").headers["Location"] == "/workshop/apply/review"
+    assert client.get("/workshop/apply/statements").headers["Location"] == "/workshop/apply/goals"
+    assert client.get("/workshop/apply/nowhere").status_code == 404
+    assert 'href="/workshop/apply/goals">' in client.get("/workshop/apply/review").get_data(
+        as_text=True
+    )
 
 
 def _through_goals(client):
