@@ -23,12 +23,12 @@ FORMS = {"about": AboutForm, "craft": CraftForm, "photos": PhotosForm, "goals": 
 
 
 def _applicant() -> Artisan | None:
-    """The workshop being resubmitted, or None for a first application; anyone else has
-    nothing to apply for (404 is never needed: they are sent to their dashboard)."""
+    """The workshop being sent again, or None for a first application."""
     return current_user.artisan
 
 
 def _may_apply(artisan: Artisan | None) -> bool:
+    """A first application, or one returned by the admins; anyone else goes to the dashboard."""
     return artisan is None or artisan.status in drafts.CAN_RESUBMIT
 
 
