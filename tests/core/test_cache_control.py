@@ -123,6 +123,7 @@ def _world(app, db):
         "review_id": 1,
         "conversation_id": 1,
         "target_id": 1,
+        "page": "about",
     }
     special = {
         "classes.waitlist_entry": f"/waitlist/{place_.token}",
