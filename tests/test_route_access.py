@@ -34,6 +34,7 @@ SAMPLES = {
     "listing_id": 1,
     "user_id": 1,
     "action": "suspend",
+    "page": "about",
 }
 
 

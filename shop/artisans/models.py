@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -221,3 +222,19 @@ class ArtisanEvent(db.Model):
 
     artisan: Mapped[Artisan] = relationship()
     actor: Mapped[User | None] = relationship()
+
+
+class ApplicationDraft(db.Model):
+    """An application in progress: what the applicant typed, step by step, kept on the server
+    so they can stop on a phone and resume later. Removed once the application is sent."""
+
+    __tablename__ = "application_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # Field name -> value as typed (text, booleans, goal keys such as "sdg-8", image ids).
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Names of the steps whose answers passed validation, in no particular order.
+    steps_done: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -87,9 +87,9 @@ def suggest_slug(base: str, exclude_id: int | None = None) -> str:
     return f"{base[:75]}-{number}"
 
 
-def _check_identity(data: ApplicationData, artisan_id: int | None) -> str:
+def check_identity(shop_name: str, slug: str | None, artisan_id: int | None = None) -> str:
     """Validate shop name and slug uniqueness; return the slug to use."""
-    name_query = select(Artisan.id).where(func.lower(Artisan.shop_name) == data.shop_name.lower())
+    name_query = select(Artisan.id).where(func.lower(Artisan.shop_name) == shop_name.lower())
     if artisan_id is not None:
         name_query = name_query.where(Artisan.id != artisan_id)
     if db.session.scalar(name_query) is not None:
@@ -97,7 +97,7 @@ def _check_identity(data: ApplicationData, artisan_id: int | None) -> str:
             str(_l("Another workshop already uses this name. Please choose another.")),
             field="shop_name",
         )
-    slug = slugify(data.slug or data.shop_name)
+    slug = slugify(slug or shop_name)
     if not slug or not SLUG_RE.match(slug):
         raise ValidationFailed(
             str(_l("Use letters, numbers and hyphens for the web address.")), field="slug"
@@ -179,7 +179,7 @@ def apply(user: User, data: ApplicationData) -> Artisan:
         raise ValidationFailed(
             str(_l("We can only publish your story with your consent.")), field="consent"
         )
-    slug = _check_identity(data, None)
+    slug = check_identity(data.shop_name, data.slug)
     artisan = Artisan(user=user, status=S.PENDING, submitted_at=utcnow(), consent_at=utcnow())
     _fill(artisan, data, slug)
     _set_goals(artisan, data.goals)
@@ -201,7 +201,7 @@ def update(artisan: Artisan, data: ApplicationData) -> Artisan:
     """Save the artisan's edits; status does not change (resubmit is its own step)."""
     if artisan.status == S.SUSPENDED:
         raise NotAllowed(str(_l("A suspended workshop cannot be edited. Please contact us.")))
-    slug = _check_identity(data, artisan.id)
+    slug = check_identity(data.shop_name, data.slug, artisan.id)
     _fill(artisan, data, slug)
     _set_goals(artisan, data.goals)
     db.session.flush()

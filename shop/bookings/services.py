@@ -23,6 +23,7 @@ from shop.mail import queue_email, render_email
 from shop.orders.lifecycle import (
     PAID_STATES,
     booking_ics_attachment,
+    cancel_group_if_nothing_left,
     cancel_unpaid,
     record_event,
     release_line,
@@ -65,6 +66,7 @@ def cancel_booking(line: OrderLine, now: datetime | None = None, actor: User | N
     amount = booking_refund_cents(line, now)
     release_line(line)
     line.cancelled_at = now
+    cancel_group_if_nothing_left(line.group)
     record_event(line.order, "booking_cancelled", actor, f"line={line.id} refund={amount}")
     if amount > 0:
         give_back(line.order, actor, amount, line=line, reason="booking cancelled")
@@ -137,6 +139,7 @@ def cancel_session_bookings(session, *, short_of_minimum: bool = False) -> int:
         amount = line.total_cents - line.refunded_cents
         release_line(line)
         line.cancelled_at = utcnow()
+        cancel_group_if_nothing_left(line.group)
         if amount > 0:
             give_back(line.order, None, amount, line=line, reason="session cancelled")
         queue_email(

@@ -80,10 +80,17 @@ class FulfilmentForm(BaseForm):
         _l("Tracking note (optional)"), filters=[strip], validators=[Length(max=300)]
     )
 
-    def __init__(self, *args, steps=(), **kwargs) -> None:
+    def __init__(self, *args, steps=(), current=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # The status words are lower case for use in sentences; an option starts a line.
-        self.status.choices = [SelectChoice(s.value, str(s.label).capitalize()) for s in steps]
+        choices = [SelectChoice(s.value, str(s.label).capitalize()) for s in steps]
+        if current is not None and steps:
+            # Where the order stands comes first and selected: saving it changes nothing.
+            label = _l("%(status)s (now)", status=str(current.label).capitalize())
+            choices.insert(0, SelectChoice(current.value, label))
+            if self.status.data is None:
+                self.status.data = current.value
+        self.status.choices = choices
 
 
 class RefundForm(BaseForm):

@@ -249,6 +249,14 @@ def set_fulfilment(
     return group
 
 
+def cancel_group_if_nothing_left(group: OrderGroup) -> bool:
+    """An artisan's part whose every line was cancelled (seats given back) is cancelled, not
+    left "new" with nothing to prepare; say whether it moved."""
+    if group.lines and all(line.cancelled_at is not None for line in group.lines):
+        return GROUP_STATES.move(group, "cancel")
+    return False
+
+
 def orders_for_artisan(artisan: Artisan):
     """A select() of the order groups of one artisan, newest first, paid or later."""
     return (

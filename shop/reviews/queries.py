@@ -129,6 +129,17 @@ def reviews_of_artisan(artisan_id: int):
     )
 
 
+def awaiting_reply(artisan_id: int) -> int:
+    """How many published reviews of a workshop have no reply from the artisan yet."""
+    return db.session.scalar(
+        select(func.count(Review.id)).where(
+            Review.artisan_id == artisan_id,
+            Review.status == ReviewStatus.PUBLISHED,
+            Review.reply.is_(None),
+        )
+    )
+
+
 def for_moderation():
     """A select() of reviews with open reports, then hidden ones, for the admins."""
     open_reports = (

@@ -13,11 +13,19 @@ from shop.errors import render_error
 bp = Blueprint("workshop", __name__, url_prefix="/workshop")
 
 # Open without a workshop: applying for one.
-OPEN_WITHOUT_WORKSHOP = frozenset({"workshop.apply"})
+OPEN_WITHOUT_WORKSHOP = frozenset({"workshop.apply", "workshop.apply_step"})
 # Open to a suspended artisan: the dashboard (status and the admins' message), the
-# application page (it only redirects an existing artisan there) and consent (withdrawing it
-# hides their story: a right about their own data, never a business action).
-OPEN_WHEN_SUSPENDED = frozenset({"workshop.dashboard", "workshop.apply", "workshop.consent"})
+# application pages (they only redirect such an artisan there), and the settings and consent
+# (withdrawing it hides their story: a right about their own data, never a business action).
+OPEN_WHEN_SUSPENDED = frozenset(
+    {
+        "workshop.dashboard",
+        "workshop.apply",
+        "workshop.apply_step",
+        "workshop.settings",
+        "workshop.consent",
+    }
+)
 
 
 @bp.before_app_request

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from shop.artisans import services
@@ -19,8 +20,12 @@ from shop.core.forms import PostForm
 from shop.core.images import ImageRejected
 from shop.core.time import utcnow
 from shop.core.views import commit, unit_of_work
+from shop.extensions import db
 from shop.media.services import save_image
+from shop.messages import queries as message_queries
 from shop.orders import lifecycle
+from shop.payouts.models import PayoutAccount
+from shop.reviews import queries as review_queries
 from shop.workshop.blueprint import bp, current_artisan
 
 
@@ -57,29 +62,6 @@ def _attach_photos(form: ArtisanForm, artisan: Artisan) -> None:
             services.set_photo(artisan, which, image)
 
 
-@bp.route("/apply", methods=["GET", "POST"])
-def apply():
-    if current_user.artisan is not None:
-        return redirect(url_for("workshop.dashboard"))
-    form = ArtisanForm()
-    if request.method == "GET":
-        form.first_name.data = current_user.name.split()[0] if current_user.name else ""
-        form.country.data = "EC"
-    if form.validate_on_submit():
-        with unit_of_work(form) as work:
-            artisan = services.apply(current_user, _application_data(form, form.consent.data))
-            _attach_photos(form, artisan)
-        if work:
-            flash(
-                _("Thank you! Your application is waiting for review. We will e-mail you."),
-                "success",
-            )
-            return redirect(url_for("workshop.dashboard"))
-    return render_template("workshop/apply.html", form=form, editing=False), (
-        422 if form.errors else 200
-    )
-
-
 @dataclass
 class Step:
     """One thing to do to get the workshop selling, and whether it is done."""
@@ -90,6 +72,8 @@ class Step:
 
 
 def _next_steps(artisan: Artisan, products: int, classes: int) -> list[Step]:
+    """The checklist, each step ticked from what is saved (never from a flag of its own)."""
+    account = db.session.get(PayoutAccount, artisan.id)
     return [
         Step(
             _("Finish your profile: your story and a photo of you or your work"),
@@ -97,12 +81,54 @@ def _next_steps(artisan: Artisan, products: int, classes: int) -> list[Step]:
             url_for("workshop.profile"),
         ),
         Step(
-            _("Say how buyers get your work: pickup in your city, or a shipping rate"),
+            _("Set your delivery options: pickup in your city, or a shipping rate"),
             artisan.shipping_rate_cents is not None or products > 0,
             url_for("workshop.products") + "#ship-h",
         ),
         Step(_("Add your first product"), products > 0, url_for("workshop.new_product")),
         Step(_("Add a class you teach"), classes > 0, url_for("workshop.new_class")),
+        Step(
+            _("Add your payout details: how we pay you"),
+            account is not None and account.method is not None,
+            url_for("payouts.payout_details"),
+        ),
+    ]
+
+
+@dataclass
+class Attention:
+    """Something waiting for the artisan today, with how many."""
+
+    count: int
+    label: str
+    url: str
+
+
+def _attention(artisan: Artisan, this_week: int) -> list[Attention]:
+    to_prepare = lifecycle.count_to_prepare(artisan.id)
+    unread = sum(row.unread for row in message_queries.for_artisan(artisan))
+    unanswered = review_queries.awaiting_reply(artisan.id)
+    return [
+        Attention(
+            to_prepare,
+            ngettext("order to prepare", "orders to prepare", to_prepare),
+            url_for("workshop.orders"),
+        ),
+        Attention(
+            this_week,
+            ngettext("session in the next 7 days", "sessions in the next 7 days", this_week),
+            url_for("workshop.classes"),
+        ),
+        Attention(
+            unread,
+            ngettext("unread message", "unread messages", unread),
+            url_for("messages.workshop_inbox"),
+        ),
+        Attention(
+            unanswered,
+            ngettext("review to answer", "reviews to answer", unanswered),
+            url_for("reviews.workshop"),
+        ),
     ]
 
 
@@ -111,22 +137,27 @@ def dashboard():
     artisan = current_artisan()
     products, classes = artisan.products.count(), artisan.classes.count()
     now = utcnow()
+    this_week = queries.sessions_of_artisan(artisan.id, now, now + timedelta(days=7))
     return render_template(
         "workshop/dashboard.html",
         artisan=artisan,
-        form=PostForm(),
         steps=_next_steps(artisan, products, classes),
-        counts={"products": products, "classes": classes},
-        to_prepare=lifecycle.count_to_prepare(artisan.id),
-        this_week=queries.sessions_of_artisan(artisan.id, now, now + timedelta(days=7)),
+        attention=_attention(artisan, len(this_week)),
+        this_week=this_week,
     )
+
+
+@bp.route("/settings")
+def settings():
+    """The workshop's settings: profile, delivery, payouts and consent to show the story."""
+    return render_template("workshop/settings.html", artisan=current_artisan())
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
     artisan = current_artisan()
     form = ArtisanForm(obj=None if request.method == "POST" else artisan)
-    del form.consent  # consent is given and withdrawn on the dashboard
+    del form.consent  # consent is given and withdrawn in the settings
     form.submit.label.text = _("Save changes")
     if request.method == "GET":
         form.public_name_choice.data = artisan.public_name_choice.value
@@ -174,4 +205,4 @@ def consent():
             services.withdraw_consent(artisan, current_user)
             flash(_("Your page is hidden from the public now."), "info")
         commit()
-    return redirect(url_for("workshop.dashboard"))
+    return redirect(url_for("workshop.settings"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,9 +33,12 @@ def orders():
 @bp.route("/orders/<int:group_id>", methods=["GET", "POST"])
 def order(group_id: int):
     group = _own_group(group_id)
-    form = FulfilmentForm(steps=lifecycle.next_fulfilment_steps(group))
+    form = FulfilmentForm(steps=lifecycle.next_fulfilment_steps(group), current=group.status)
     if form.validate_on_submit():
         status = FulfilmentStatus(form.status.data)
+        if status == group.status:
+            flash(_("Nothing changed: the order is still %(status)s.", status=status.label), "info")
+            return redirect(url_for("workshop.order", group_id=group.id))
         perform(
             lambda: lifecycle.set_fulfilment(group, current_user, status, form.note.data or ""),
             success=_("Status saved; the customer was told."),

@@ -218,13 +218,40 @@ def test_goal_pages(client, db):
     assert client.get("/goals").status_code == 200
 
 
+ABOUT_FIELDS = ("first_name", "public_name_choice", "city", "country", "origin_country")
+CRAFT_FIELDS = ("shop_name", "slug", "craft", "tagline", "story", "story_url")
+
+
+def _part(data: dict, names) -> dict:
+    return {name: data[name] for name in names if name in data}
+
+
+def apply_in_steps(client, data: dict, photos: dict | None = None):
+    """Go through every application step with data; return the last response."""
+    about = {**_part(data, ABOUT_FIELDS), "languages": "Spanish", "consent": data["consent"]}
+    for page, values, extra in [
+        ("about", about, {}),
+        ("craft", _part(data, CRAFT_FIELDS), {}),
+        ("photos", photos or {}, {"content_type": "multipart/form-data"}),
+        ("goals", {"goals": ["sdg-8", "gcm-19"]}, {}),
+        (
+            "statements",
+            {"sdg-8": data["goal_sdg_8_statement"], "gcm-19": data["goal_gcm_19_statement"]},
+            {},
+        ),
+    ]:
+        response = post_form(client, f"/workshop/apply/{page}", {"go": "next", **values}, **extra)
+        if response.status_code != 302:
+            return response
+    return post_form(client, "/workshop/apply/review")
+
+
 def test_apply_with_photos_strips_gps(app, db, customer_client, customer):
-    data = application_form()
-    data["profile_photo"] = (io.BytesIO(jpeg_bytes()), "me.jpg")
-    data["cover_photo"] = (io.BytesIO(jpeg_bytes((1600, 700))), "cover.jpg")
-    response = post_form(
-        customer_client, "/workshop/apply", data, content_type="multipart/form-data"
-    )
+    photos = {
+        "profile_photo": (io.BytesIO(jpeg_bytes()), "me.jpg"),
+        "cover_photo": (io.BytesIO(jpeg_bytes((1600, 700))), "cover.jpg"),
+    }
+    response = apply_in_steps(customer_client, application_form(), photos)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     artisan = db.session.scalar(select(Artisan))
     assert artisan.status == ArtisanStatus.PENDING
@@ -241,25 +268,25 @@ def test_apply_with_photos_strips_gps(app, db, customer_client, customer):
 
 
 def test_apply_rejects_a_fake_image_and_keeps_input(db, customer_client):
-    data = application_form()
-    data["profile_photo"] = (io.BytesIO(b"<svg onload=alert(1)>"), "me.jpg")
-    response = post_form(
-        customer_client, "/workshop/apply", data, content_type="multipart/form-data"
-    )
-    html = response.get_data(as_text=True)
+    photos = {"profile_photo": (io.BytesIO(b"<svg onload=alert(1)>"), "me.jpg")}
+    response = apply_in_steps(customer_client, application_form(), photos)
     assert response.status_code == 422
-    assert 'value="Barro Vivo"' in html and "I came with my hands." in html
     assert db.session.scalar(select(Artisan)) is None
     assert db.session.scalar(select(Image)) is None
+    # What was typed on the steps before is kept.
+    html = customer_client.get("/workshop/apply/craft").get_data(as_text=True)
+    assert 'value="Barro Vivo"' in html and "I came with my hands." in html
 
 
 def test_apply_errors_are_shown_per_field(db, customer_client):
-    response = post_form(
+    response = apply_in_steps(customer_client, application_form(consent=""))
+    assert response.status_code == 422
+    assert "Solo podemos publicar tu historia con tu consentimiento" in response.get_data(
+        as_text=True
+    )
+    response = apply_in_steps(
         customer_client,
-        "/workshop/apply",
-        application_form(
-            shop_name="", story="x" * 20001, story_url="javascript:alert(1)", consent=""
-        ),
+        application_form(shop_name="", story="x" * 20001, story_url="javascript:alert(1)"),
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -271,7 +298,7 @@ def test_apply_errors_are_shown_per_field(db, customer_client):
 def test_apply_slug_collision_suggests(db, customer_client):
     factories.artisan(shop_name="Somebody", status="approved").slug = "barro-vivo"
     db.session.commit()
-    response = post_form(customer_client, "/workshop/apply", application_form())
+    response = apply_in_steps(customer_client, application_form())
     assert response.status_code == 422
     assert "barro-vivo-2" in response.get_data(as_text=True)
 

@@ -19,7 +19,15 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("core", ["shop.config", "shop.extensions", "shop.core", "shop.goals", "shop.mail"]),
     ("media", ["shop.media.models", "shop.media.services", "shop.media.gallery"]),
     ("accounts", ["shop.auth.models", "shop.auth.services"]),
-    ("artisans", ["shop.artisans.models", "shop.artisans.services", "shop.artisans.listings"]),
+    (
+        "artisans",
+        [
+            "shop.artisans.models",
+            "shop.artisans.services",
+            "shop.artisans.drafts",
+            "shop.artisans.listings",
+        ],
+    ),
     (
         "listings",
         [

@@ -127,6 +127,7 @@ def _world(app, db):
         "listing_id": product.id,
         "user_id": customer.id,
         "action": "suspend",
+        "page": "about",
     }
     special = {
         "classes.waitlist_entry": f"/waitlist/{place_.token}",

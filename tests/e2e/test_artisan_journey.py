@@ -1,4 +1,4 @@
-"""Journey: apply with photos, an admin approves, the public profile shows story and badges."""
+"""Journey: apply in steps with photos, an admin approves, the profile shows story and badges."""
 
 from __future__ import annotations
 
@@ -18,20 +18,26 @@ def test_apply_approve_publish(page, live_server, db, tmp_path):
 
     log_in(page, applicant.email)
     page.goto("/workshop/apply")
-    page.get_by_label("Nombre del taller", exact=True).fill("Barro Vivo")
-    page.get_by_label("Oficio", exact=True).fill("Cerámica")
+    page.get_by_label("Tu nombre de pila").fill("Marisol")
     page.get_by_label("Ciudad donde trabajas").fill("Quito")
     page.get_by_label("País donde trabajas").select_option("EC")
+    page.get_by_label("Acepto que Taller publique").check()
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_label("Nombre del taller", exact=True).fill("Barro Vivo")
+    page.get_by_label("Oficio", exact=True).fill("Cerámica")
     page.get_by_label("Tu historia", exact=True).fill(
         "Llegué a Quito con mis manos.\n\n**El barro** me salvó."
     )
+    page.get_by_role("button", name="Guardar y continuar").click()
     page.get_by_label("Foto de perfil").set_input_files(str(tmp_path / "me.jpg"))
     page.get_by_label("Foto de portada").set_input_files(str(tmp_path / "cover.jpg"))
-    page.get_by_label("ODS 8 · Trabajo decente y crecimiento económico").check()
-    page.get_by_label("Cómo contribuye tu trabajo a ODS 8").fill("Mi taller es mi empleo.")
-    page.get_by_text("Pacto Mundial para la Migración", exact=False).first.click()
-    page.get_by_label("Cómo contribuye tu trabajo a PMM 19").fill("Comparto mi oficio.")
-    page.get_by_label("Acepto que Taller publique").check()
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_label("ODS 8 Trabajo decente").check()
+    page.get_by_label("PMM 19 Contribución de migrantes").check()
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_label("ODS 8 · Trabajo decente").fill("Mi taller es mi empleo.")
+    page.get_by_label("PMM 19 · Contribución de migrantes").fill("Comparto mi oficio.")
+    page.get_by_role("button", name="Guardar y continuar").click()
     page.get_by_role("button", name="Enviar solicitud").click()
     expect(page.get_by_text("en revisión", exact=False).first).to_be_visible()
     assert page.goto(f"{live_server.url}/artisans/barro-vivo").status == 404
