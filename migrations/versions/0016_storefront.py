@@ -1,7 +1,7 @@
 """Storefront details buyers look for: dispatch time, returns terms, what to bring, access.
 
-Revision ID: 0014_storefront
-Revises: 0013_session_decision
+Revision ID: 0016_storefront
+Revises: 0015_impact
 Create Date: 2026-12-03 06:20:00
 
 products.dispatch_days_min/max: "ships in 3-5 days" for items in stock (made-to-order items
@@ -14,8 +14,8 @@ foreign keys); the ranges are checked by the forms and services.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_storefront"
-down_revision = "0013_session_decision"
+revision = "0016_storefront"
+down_revision = "0015_impact"
 branch_labels = None
 depends_on = None
 

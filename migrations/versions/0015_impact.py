@@ -1,7 +1,7 @@
 """Artisans may show an impact line on their page (pieces sold, students taught).
 
-Revision ID: 0014_impact
-Revises: 0013_session_decision
+Revision ID: 0015_impact
+Revises: 0014_console
 Create Date: 2026-12-03 06:20:00
 
 artisans.show_impact: the artisan's opt-in, off for everyone until they tick it.
@@ -10,8 +10,8 @@ artisans.show_impact: the artisan's opt-in, off for everyone until they tick it.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_impact"
-down_revision = "0013_session_decision"
+revision = "0015_impact"
+down_revision = "0014_console"
 branch_labels = None
 depends_on = None
 

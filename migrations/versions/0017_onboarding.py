@@ -1,7 +1,7 @@
 """Applications in steps: a draft kept on the server until it is sent.
 
-Revision ID: 0014_onboarding
-Revises: 0013_session_decision
+Revision ID: 0017_onboarding
+Revises: 0016_storefront
 Create Date: 2026-12-03 06:30:00
 
 application_drafts holds, per user, the answers of a workshop application typed so far and the
@@ -14,8 +14,8 @@ cancelled from now on; parts left "new" that way before are cancelled here too.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_onboarding"
-down_revision = "0013_session_decision"
+revision = "0017_onboarding"
+down_revision = "0016_storefront"
 branch_labels = None
 depends_on = None
 
