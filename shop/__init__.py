@@ -50,6 +50,9 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "shop.db"
         )
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        # Every worker and host must count the same attempts.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     config_class.check(app.config)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
