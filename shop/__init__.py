@@ -213,9 +213,12 @@ def register_template_helpers(app: Flask) -> None:
     from shop.core.time import utcnow
     from shop.goals import all_goals
     from shop.main import seo
+    from shop.media.services import photo_url
     from shop.waitlist.queries import shown_status as waitlist_shown_status
 
     app.add_template_filter(format_money_here, "money")
+    # Photos are linked through the storage (local media route, or object storage URLs).
+    app.add_template_global(photo_url, "photo_url")
 
     app.add_template_filter(render_markdown, "markdown")
 

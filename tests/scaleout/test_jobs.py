@@ -3,11 +3,13 @@ process is killed mid-job (real `flask worker` processes, real SIGKILL)."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 from datetime import timedelta
 from pathlib import Path
 
+from PIL import Image as PILImage
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 
@@ -15,11 +17,13 @@ from shop.cli import PERIODIC
 from shop.core.jobs import enqueue, enqueue_due, job_queue
 from shop.core.time import utcnow
 from shop.extensions import db as _db
+from shop.media.services import save_image
 from shop.orders.models import Order
 from tests import factories
 from tests.conftest import post_form
 from tests.scaleout.conftest import wait_for
 from tests.scaleout.sample_jobs import record
+from tests.support.images import jpeg_bytes
 
 
 def test_without_redis_a_job_runs_at_once(app, tmp_path):
@@ -121,3 +125,19 @@ def test_scheduler_without_redis_runs_the_jobs_itself_once_per_period(app, db):
     assert enqueue_due(PERIODIC, now=2_000_001.0) == []
     db.session.expire_all()
     assert db.session.get(Order, order.id).status.value == "cancelled"
+
+
+def test_photo_sizes_are_made_by_a_worker_and_the_full_photo_stands_in_meanwhile(
+    queue_app, workers, db, client
+):
+    image = save_image(jpeg_bytes(size=(1600, 1200)), None)
+    db.session.commit()
+    small = f"/media/{image.filename('400')}"
+    waiting = client.get(small)
+    assert waiting.status_code == 200 and waiting.cache_control.max_age == 60
+    assert PILImage.open(io.BytesIO(waiting.data)).size == (1600, 1200)  # the full photo
+
+    workers.burst()
+    ready = client.get(small)
+    assert ready.status_code == 200 and ready.cache_control.max_age == 31536000
+    assert PILImage.open(io.BytesIO(ready.data)).size == (400, 300)
