@@ -17,7 +17,7 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # The app is built in each worker (not preloaded): database pools are never shared by fork.
 preload_app = False
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # "" turns it off
 errorlog = "-"
 # Behind a TLS proxy: trust its X-Forwarded-* only from these addresses (see docs/deploy.md;
 # the app's PROXY_FIX_HOPS does the rest).
