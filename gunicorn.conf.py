@@ -22,3 +22,9 @@ errorlog = "-"
 # Behind a TLS proxy: trust its X-Forwarded-* only from these addresses (see docs/deploy.md;
 # the app's PROXY_FIX_HOPS does the rest).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's runtime control socket is one path per user: two servers on a host (a bench, a
+# second site) would fight over it. Off unless a path is given.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

@@ -117,7 +117,7 @@ def start_gunicorn(workers: int, env: dict, log: Path) -> tuple[subprocess.Popen
         stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a busy machine boots workers slowly
     while time.monotonic() < deadline:
         try:
             if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
