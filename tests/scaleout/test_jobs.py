@@ -141,3 +141,17 @@ def test_photo_sizes_are_made_by_a_worker_and_the_full_photo_stands_in_meanwhile
     ready = client.get(small)
     assert ready.status_code == 200 and ready.cache_control.max_age == 31536000
     assert PILImage.open(io.BytesIO(ready.data)).size == (400, 300)
+
+
+def test_scheduler_command_runs_the_periodic_jobs_inline_without_redis(app, runner, db):
+    product = factories.product(stock=2)
+    order = factories.order([(product, 1)])
+    order.hold_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    order_id = order.id
+    app.extensions.pop("taller_periodic", None)
+    result = runner.invoke(args=["scheduler", "--ticks", "1"])
+    assert result.exit_code == 0, result.output
+    assert db.session.get(Order, order_id).status.value == "cancelled"
+    refused = runner.invoke(args=["worker", "--burst"])
+    assert refused.exit_code != 0 and "REDIS_URL" in refused.output
