@@ -7,10 +7,6 @@ import re
 import time
 from urllib.parse import urlsplit
 
-import boto3
-from botocore.config import Config as BotoConfig
-from botocore.exceptions import ClientError
-
 from shop.core.images import KEY_RE, NAME_RE
 
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -26,6 +22,11 @@ def s3_client(
     secret_access_key: str | None,
 ):
     """A boto3 S3 client; path-style addressing when a custom endpoint is given."""
+    # Imported here, not at the top: boto3 costs every process half a second to import, and
+    # only installations that store photos in a bucket need it.
+    import boto3
+    from botocore.config import Config as BotoConfig
+
     return boto3.client(
         "s3",
         endpoint_url=endpoint_url,
@@ -78,7 +79,7 @@ class S3Storage:
         """Read a stored file (FileNotFoundError if absent)."""
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self.key(name))["Body"].read()
-        except ClientError as error:
+        except self.client.exceptions.ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise FileNotFoundError(name) from None
             raise
@@ -89,7 +90,7 @@ class S3Storage:
             return False
         try:
             self.client.head_object(Bucket=self.bucket, Key=self.key(name))
-        except ClientError as error:
+        except self.client.exceptions.ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 return False
             raise
