@@ -50,3 +50,9 @@ bench: install-dev translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# 1, 2 and 4 gunicorn workers on PostgreSQL + Redis, and the checkout figure (see bench/scaleout.py;
+# BENCH_DATABASE_URL's schema is dropped and rebuilt, BENCH_REDIS_URL's database flushed).
+.PHONY: bench-scaleout
+bench-scaleout: install-dev translations
+	$(BIN)/python -m bench.scaleout $(BENCH_ARGS)

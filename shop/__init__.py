@@ -50,6 +50,9 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "shop.db"
         )
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        # Every worker and host must count the same attempts.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     config_class.check(app.config)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -210,14 +213,14 @@ def register_template_helpers(app: Flask) -> None:
     from shop.classes import display
     from shop.classes.policy import describe_policy, policy_name
     from shop.classes.services import CLASS_STATES
-    from shop.core import settings
-    from shop.core import dates
+    from shop.core import dates, settings
     from shop.core.forms import PostForm
     from shop.core.markdown import plain_excerpt, render_markdown
     from shop.core.money import format_money_here
     from shop.core.time import utcnow
     from shop.goals import all_goals
     from shop.main import seo
+    from shop.media.services import photo_url
     from shop.waitlist.queries import shown_status as waitlist_shown_status
 
     app.add_template_filter(format_money_here, "money")
@@ -225,6 +228,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(dates.format_moment, "datetime_text")
     app.add_template_filter(dates.format_day, "date_text")
     app.add_template_filter(dates.zone_name, "zone_name")
+    # Photos are linked through the storage (local media route, or object storage URLs).
+    app.add_template_global(photo_url, "photo_url")
 
     app.add_template_filter(render_markdown, "markdown")
 

@@ -11,6 +11,7 @@ from shop.bookings.decisions import decide_sessions
 from shop.bookings.services import send_reminders as send
 from shop.catalog.search import reindex_all
 from shop.core.errors import DomainError
+from shop.core.jobs import Periodic, run_scheduler, work
 from shop.demo import DEMO_LOGINS, seed
 from shop.extensions import db
 from shop.orders.lifecycle import expire_orders as expire
@@ -64,52 +65,104 @@ def reindex_search() -> None:
     click.echo(f"Indexed {count} products.")
 
 
-@click.command("expire-orders")
-@with_appcontext
-def expire_orders() -> None:
-    """Cancel unpaid orders past their hold, pass on waitlist offers past theirs, and confirm
-    or cancel class sessions by their minimum participants (run every minute)."""
+# The periodic work: each function does one cron command's job and commits. The commands
+# below and the scheduler's jobs (run by `flask worker`) both call these, nothing else.
+
+
+def run_expiry() -> str:
+    """Expire unpaid orders and waitlist offers past their hold; decide class sessions."""
     count = expire()
     db.session.commit()
     offers = expire_offers()
     db.session.commit()
     decided = decide_sessions()
     db.session.commit()
-    click.echo(
+    return (
         f"Expired {count} unpaid orders and {offers} waitlist offers; "
         f"confirmed {decided['confirmed']} and cancelled {decided['cancelled']} class sessions."
     )
+
+
+def run_reminders() -> str:
+    """Remind attendees of sessions in the next 24 hours (once per booking)."""
+    count = send()
+    db.session.commit()
+    return f"Sent {count} reminders."
+
+
+def run_refund_settlement() -> str:
+    """Send again the refunds the gateway refused or never answered."""
+    queued = resend_due()
+    db.session.commit()  # they go to the gateway once this commits, one by one
+    outcome = refunds_by_status(queued)
+    return (
+        f"Sent {len(queued)} refunds again: {outcome['succeeded']} succeeded, "
+        f"{outcome['failed']} failed, {outcome['pending']} still pending."
+    )
+
+
+def run_review_invitations() -> str:
+    """Invite buyers to review what they received or attended, once per line."""
+    count = send_invitations()
+    db.session.commit()
+    return f"Sent {count} review invitations."
+
+
+# What `flask scheduler` enqueues, and how often (seconds).
+PERIODIC = [
+    Periodic("expiry", "shop.cli.run_expiry", 60),
+    Periodic("refunds", "shop.cli.run_refund_settlement", 60),
+    Periodic("reminders", "shop.cli.run_reminders", 15 * 60),
+    Periodic("review-invitations", "shop.cli.run_review_invitations", 60 * 60),
+]
+
+
+@click.command("expire-orders")
+@with_appcontext
+def expire_orders() -> None:
+    """Cancel unpaid orders past their hold, pass on waitlist offers past theirs, and confirm
+    or cancel class sessions by their minimum participants (run every minute)."""
+    click.echo(run_expiry())
 
 
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders() -> None:
     """E-mail attendees of class sessions starting in the next 24 hours (once per booking)."""
-    count = send()
-    db.session.commit()
-    click.echo(f"Sent {count} reminders.")
+    click.echo(run_reminders())
 
 
 @click.command("settle-refunds")
 @with_appcontext
 def settle_refunds() -> None:
     """Send again the refunds the gateway refused or never answered (run every minute)."""
-    queued = resend_due()
-    db.session.commit()  # they go to the gateway once this commits, one by one
-    outcome = refunds_by_status(queued)
-    click.echo(
-        f"Sent {len(queued)} refunds again: {outcome['succeeded']} succeeded, "
-        f"{outcome['failed']} failed, {outcome['pending']} still pending."
-    )
+    click.echo(run_refund_settlement())
 
 
 @click.command("send-review-invitations")
 @with_appcontext
 def send_review_invitations() -> None:
     """Invite buyers to review what they received or attended, once per line (run daily)."""
-    count = send_invitations()
-    db.session.commit()
-    click.echo(f"Sent {count} review invitations.")
+    click.echo(run_review_invitations())
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run background jobs from the Redis queue (needs REDIS_URL)."""
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("flask worker needs REDIS_URL; without it jobs run inline.")
+    work(current_app._get_current_object(), burst=burst)
+
+
+@click.command("scheduler")
+@click.option("--ticks", type=int, default=None, help="Stop after this many checks.")
+@with_appcontext
+def scheduler(ticks: int | None) -> None:
+    """Enqueue the periodic jobs when due (expiry, refunds, reminders, review invitations);
+    without REDIS_URL it runs them itself, replacing the cron lines."""
+    run_scheduler(current_app._get_current_object(), PERIODIC, ticks=ticks)
 
 
 commands = [
@@ -120,4 +173,6 @@ commands = [
     send_reminders,
     settle_refunds,
     send_review_invitations,
+    worker,
+    scheduler,
 ]

@@ -67,6 +67,9 @@ class Config:
 
     BOOTSTRAP_SERVE_LOCAL = True
 
+    # Redis shared by every worker and host: rate limits (unless RATELIMIT_STORAGE_URI names
+    # another store) and the job queue. Unset: limits in memory, jobs run inline.
+    REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
@@ -75,6 +78,33 @@ class Config:
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
     AUTH_ADDRESS_RATE_LIMIT = os.environ.get("AUTH_ADDRESS_RATE_LIMIT", "30 per minute")
     AUTH_ACCOUNT_RATE_LIMIT = os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "100 per hour")
+
+    # Jobs on RQ (only with REDIS_URL): attempts after the first, seconds before each retry,
+    # and how fast a dead worker's job is taken back (heartbeat + grace seconds of silence).
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "taller")
+    JOB_RETRIES = int(os.environ.get("JOB_RETRIES", "3"))
+    JOB_RETRY_DELAYS = tuple(
+        int(part) for part in os.environ.get("JOB_RETRY_DELAYS", "10,60,300").split(",") if part
+    )
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "600"))
+    JOB_HEARTBEAT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_SECONDS", "30"))
+    JOB_HEARTBEAT_GRACE = int(os.environ.get("JOB_HEARTBEAT_GRACE", "60"))
+    JOB_MAINTENANCE_SECONDS = int(os.environ.get("JOB_MAINTENANCE_SECONDS", "60"))
+    JOB_WORKER_TTL = int(os.environ.get("JOB_WORKER_TTL", "120"))
+    # Seconds between runs of each periodic job (`flask scheduler`).
+    SCHEDULER_TICK_SECONDS = int(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
+
+    # Uploads in S3-compatible object storage when S3_BUCKET is set (else UPLOAD_DIR).
+    S3_BUCKET = os.environ.get("S3_BUCKET") or None
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    S3_PREFIX = os.environ.get("S3_PREFIX", "uploads/")
+    # Public: photos are linked at S3_PUBLIC_URL/<key> (a public bucket or a CDN); otherwise
+    # every link is a signed URL valid for S3_URL_EXPIRES seconds.
+    S3_PUBLIC_URL = os.environ.get("S3_PUBLIC_URL") or None
+    S3_URL_EXPIRES = int(os.environ.get("S3_URL_EXPIRES", "86400"))
 
     # Where the shop is reached; used for links in e-mails sent outside a request (CLI, jobs).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
@@ -126,6 +156,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = None
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+    S3_BUCKET = None
     MAIL_SERVER = None
     STRIPE_SECRET_KEY = None
     STRIPE_PUBLISHABLE_KEY = None

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from shop.core.jobs import enqueue
 from shop.core.time import utcnow
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,9 @@ def _send_after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, [])
     for email in pending:
         try:
-            send_now(email)
+            # Inline by default; on the job queue with REDIS_URL. The id is this message's
+            # own, so a retried job never sends it twice.
+            enqueue(send_now, email, job_id=f"mail-{secrets.token_hex(16)}")
         except Exception:  # a lost mail must not undo a committed order
             log.exception("could not send mail to %s: %s", email.to, email.subject)
 

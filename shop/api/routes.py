@@ -26,6 +26,7 @@ from shop.extensions import csrf, db
 from shop.impact.export import report_json
 from shop.impact.periods import month_choice
 from shop.impact.queries import impact_report
+from shop.media.services import photo_url
 from shop.payouts.reports import parse_month
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -37,8 +38,8 @@ def _image(image) -> dict | None:
     if image is None:
         return None
     return {
-        "url": url_for("media.serve", name=image.filename("1200"), _external=True),
-        "thumbnail_url": url_for("media.serve", name=image.filename("400"), _external=True),
+        "url": photo_url(image, "1200", external=True),
+        "thumbnail_url": photo_url(image, "400", external=True),
         "width": image.width,
         "height": image.height,
         "alt": image.alt,

@@ -272,3 +272,10 @@ def delete_image(storage: LocalStorage, key: str, ext: str) -> None:
     """Remove every stored variant of an image (whatever sizes it was made with)."""
     for name in storage.names_for(key, ext):
         storage.delete(name)
+
+
+def resize_variants(full: bytes, ext: str, sizes: tuple[int, ...] = DEFAULT_SIZES) -> dict:
+    """The smaller variants of an already re-encoded "full" photo (for a background job)."""
+    with Image.open(io.BytesIO(full), formats=OPEN_FORMATS) as image:
+        image.load()
+        return {str(size): _encode(_fit(image, size), ext) for size in sizes}

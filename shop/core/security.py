@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from flask import Response, abort, current_app, g, request
 from flask_login import current_user
 
+from shop.core.storage import photo_origins
+
 
 def is_safe_next(target: str | None) -> bool:
     """True when target is a path on this site (no scheme, host or backslash tricks)."""
@@ -33,7 +35,7 @@ def content_security_policy() -> str:
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *photo_origins(current_app.config)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-src": ["'none'"],

@@ -16,6 +16,7 @@ from shop.catalog.models import Product
 from shop.classes.models import Class, ClassSession
 from shop.core.markdown import plain_excerpt
 from shop.core.money import from_cents, minor_units
+from shop.media.services import photo_url
 
 SCHEMA = "https://schema.org"
 DESCRIPTION_CHARS = 300
@@ -27,7 +28,7 @@ def _amount(cents: int, currency: str) -> str:
 
 
 def _image_urls(photos) -> list[str]:
-    return [url_for("media.serve", name=p.image.filename("1200"), _external=True) for p in photos]
+    return [photo_url(p.image, "1200", external=True) for p in photos]
 
 
 def _describe(text: str) -> str:
@@ -48,9 +49,7 @@ def person(artisan: Artisan) -> dict:
         },
     }
     if artisan.profile_image:
-        data["image"] = url_for(
-            "media.serve", name=artisan.profile_image.filename("400"), _external=True
-        )
+        data["image"] = photo_url(artisan.profile_image, "400", external=True)
     if artisan.languages:
         data["knowsLanguage"] = [x.strip() for x in artisan.languages.split(",") if x.strip()]
     if artisan.tagline:
