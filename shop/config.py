@@ -67,6 +67,12 @@ class Config:
 
     BOOTSTRAP_SERVE_LOCAL = True
 
+    # Anonymous public pages cached whole (shop/core/pagecache.py): seconds an entry lives
+    # (anything time-dependent, e.g. "next session", is at most this stale) and LRU size.
+    PAGE_CACHE_ENABLED = _bool("PAGE_CACHE_ENABLED", True)
+    PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "60"))
+    PAGE_CACHE_SIZE = int(os.environ.get("PAGE_CACHE_SIZE", "512"))
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
@@ -133,6 +139,8 @@ class TestConfig(Config):
     SERVER_NAME = None
     # Cheap hashing keeps hundreds of test log-ins fast; production keeps the default cost.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105
+    # Off by default; tests of the cache turn it on per test (and clear it).
+    PAGE_CACHE_ENABLED = False
 
     @classmethod
     def check(cls, app_config: dict) -> None:

@@ -20,6 +20,7 @@ from shop.artisans import services as artisan_services
 from shop.artisans.models import Artisan
 from shop.catalog import services as catalog_services
 from shop.catalog.models import Product
+from shop.core.pagecache import cached_page
 from shop.errors import render_error
 from shop.extensions import csrf, db
 
@@ -168,6 +169,7 @@ def _page(query, serialise):
 
 
 @bp.route("/products")
+@cached_page
 def products():
     _choice_arg("goal", GOAL_CODES)
     _choice_arg("sort", catalog_services.SORTS)
@@ -179,6 +181,7 @@ def products():
 
 
 @bp.route("/products/<slug>")
+@cached_page
 def product(slug: str):
     found = catalog_services.get_public_product(slug)
     if found is None:
@@ -187,6 +190,7 @@ def product(slug: str):
 
 
 @bp.route("/artisans")
+@cached_page
 def artisans():
     _choice_arg("goal", GOAL_CODES)
     goal = catalog_services.parse_goal(request.args.get("goal"))
@@ -197,6 +201,7 @@ def artisans():
 
 
 @bp.route("/artisans/<slug>")
+@cached_page
 def artisan(slug: str):
     found = artisan_services.get_public_artisan(slug)
     if found is None:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from shop.catalog import services
 from shop.core.inputs import page_arg
+from shop.core.pagecache import cached_page
 from shop.extensions import db
 
 bp = Blueprint("catalog", __name__)
@@ -14,6 +15,7 @@ PER_PAGE = 24
 
 
 @bp.route("/products")
+@cached_page
 def listing():
     filters = services.parse_filters(request.args)
     page = db.paginate(
@@ -29,6 +31,7 @@ def listing():
 
 
 @bp.route("/products/<slug>")
+@cached_page
 def detail(slug: str):
     product = services.get_public_product(slug)
     if product is None:
