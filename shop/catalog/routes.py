@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from shop.catalog import services
 from shop.core.inputs import page_arg
 from shop.core.pagecache import cached_page
-from shop.extensions import db
+from shop.core.pagination import keyset_paginate
 
 bp = Blueprint("catalog", __name__)
 
@@ -18,12 +18,12 @@ PER_PAGE = 24
 @cached_page
 def listing():
     filters = services.parse_filters(request.args)
-    page = db.paginate(
+    page = keyset_paginate(
         services.public_products(filters),
         per_page=PER_PAGE,
-        max_per_page=48,
         page=page_arg(),
-        error_out=False,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
     )
     return render_template(
         "catalog/listing.html", page=page, filters=filters, categories=services.categories()
