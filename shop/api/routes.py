@@ -21,6 +21,7 @@ from shop.artisans.models import Artisan
 from shop.catalog import services as catalog_services
 from shop.catalog.models import Product
 from shop.core.pagecache import cached_page
+from shop.core.pagination import keyset_paginate
 from shop.errors import render_error
 from shop.extensions import csrf, db
 
@@ -177,7 +178,22 @@ def products():
     filters = catalog_services.parse_filters(request.args)
     if filters.errors:
         abort(400)
-    return _page(catalog_services.public_products(filters), product_summary)
+    page = keyset_paginate(
+        catalog_services.public_products(filters),
+        page=_int_arg("page", 1, MAX_PAGE),
+        per_page=_int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
+        after=request.args.get("after"),
+    )
+    return jsonify(
+        {
+            "items": [product_summary(item) for item in page.items],
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+            "pages": page.pages,
+            "next_after": page.next_cursor,
+        }
+    )
 
 
 @bp.route("/products/<slug>")

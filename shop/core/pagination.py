@@ -89,8 +89,8 @@ class KeysetPage:
         self.items = items
         self.per_page = per_page
         self.total = total
-        self.pages = max(math.ceil(total / per_page), 1) if per_page else 1
-        self.page = min(max(page, 1), self.pages)
+        self.pages = math.ceil(total / per_page) if per_page else 0
+        self.page = max(page, 1)
         self.has_prev = self.page > 1 and bool(items)
         self.has_next = has_more
         self.prev_num = self.page - 1 if self.has_prev else None
