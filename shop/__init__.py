@@ -100,7 +100,16 @@ def register_extensions(app: Flask) -> None:
     from shop.auth.models import User
     from shop.catalog import search  # noqa: F401
     from shop.core import pagecache
-    from shop.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from shop.extensions import (
+        babel,
+        bootstrap,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
     from shop.payouts import ledger, services  # noqa: F401
     from shop.waitlist import services as waitlist  # noqa: F401
 
@@ -116,6 +125,7 @@ def register_extensions(app: Flask) -> None:
     )
     bootstrap.init_app(app)
     pagecache.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

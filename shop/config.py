@@ -72,6 +72,23 @@ class Config:
     PAGE_CACHE_ENABLED = _bool("PAGE_CACHE_ENABLED", True)
     PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "60"))
     PAGE_CACHE_SIZE = int(os.environ.get("PAGE_CACHE_SIZE", "512"))
+    # Responses compressed in the app (Flask-Compress): brotli when the browser takes it, else
+    # gzip; level 4/6 costs well under a millisecond for a 25 KB page.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/xml",
+        "text/calendar",
+        "application/json",
+        "application/javascript",
+        "text/javascript",
+        "image/svg+xml",
+    ]
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
