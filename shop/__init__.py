@@ -99,7 +99,7 @@ def register_extensions(app: Flask) -> None:
     from shop import mail, models  # noqa: F401
     from shop.auth.models import User
     from shop.catalog import search  # noqa: F401
-    from shop.core import pagecache
+    from shop.core import assets, pagecache
     from shop.extensions import (
         babel,
         bootstrap,
@@ -126,6 +126,7 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     pagecache.init_app(app)
     compress.init_app(app)
+    assets.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
