@@ -183,6 +183,7 @@ def products():
         page=_int_arg("page", 1, MAX_PAGE),
         per_page=_int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
         after=request.args.get("after"),
+        count_in_query=filters.q is not None,
     )
     return jsonify(
         {

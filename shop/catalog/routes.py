@@ -24,6 +24,7 @@ def listing():
         page=page_arg(),
         after=request.args.get("after"),
         before=request.args.get("before"),
+        count_in_query=filters.q is not None,
     )
     return render_template(
         "catalog/listing.html", page=page, filters=filters, categories=services.categories()

@@ -131,14 +131,23 @@ def keyset_paginate(
     after: str | None = None,
     before: str | None = None,
     count: bool = True,
+    count_in_query: bool = False,
 ) -> KeysetPage:
     """A page of `query` (which must be ordered, ending with a unique column): by cursor
-    when `after`/`before` holds a valid one, else by page number (OFFSET)."""
+    when `after`/`before` holds a valid one, else by page number (OFFSET).
+
+    `count_in_query` counts with a window function in the same statement instead of a second
+    query: worth it when the database must produce every match anyway (a ranked search), not
+    when an index lets it stop after one page."""
     columns, descending = _order_terms(query)
     key = tuple_(*columns)
     keyed = query.add_columns(*columns)
     after_values = _typed(decode_cursor(after, len(columns)), columns)
     before_values = _typed(decode_cursor(before, len(columns)), columns)
+    # The window counts what the statement sees: only the plain (OFFSET) page sees it all.
+    windowed = count and count_in_query and after_values is None and before_values is None
+    if windowed:
+        keyed = keyed.add_columns(func.count().over().label("total_matches"))
     if after_values is not None:
         bound = key < after_values if descending else key > after_values
         rows = db.session.execute(keyed.where(bound).limit(per_page + 1)).all()
@@ -158,9 +167,14 @@ def keyset_paginate(
         ).all()
         has_more = len(rows) > per_page
         rows = rows[:per_page]
+    total = None
+    if windowed:
+        total = rows[0][-1] if rows else None  # no row (a page past the end): count below
+        rows = [row[:-1] for row in rows]
     items = [row[0] for row in rows]
-    total = 0
-    if count:
+    if not count:
+        total = 0
+    elif total is None:
         total = db.session.scalar(
             select(func.count()).select_from(query.order_by(None).options().subquery())
         )

@@ -102,3 +102,19 @@ def test_an_after_cursor_page_is_one_page_on(app, db):
     back_link = second.split('rel="prev" href="')[1].split('"')[0].replace("&amp;", "&")
     assert cards(client.get(back_link).get_data(as_text=True)) == cards(html)
     assert client.get("/products?after=not-a-cursor").status_code == 200
+
+
+def test_a_search_counts_its_matches_in_the_same_statement(app, db):
+    _catalogue(db, 30)
+    factories.product(title="Cuenco", description="barro", materials="barro")
+    db.session.commit()
+    listing = _count(app, db, "/products")
+    search = _count(app, db, "/products?q=product")
+    assert search == listing - 1  # no separate count query
+    client = app.test_client()
+    html = client.get("/products?q=product", headers={"Accept-Language": "en"}).get_data(True)
+    assert "30 products" in html
+    body = client.get("/api/v1/products?q=product&per_page=7&page=5").get_json()
+    assert body["total"] == 30 and len(body["items"]) == 2 and body["pages"] == 5
+    past = client.get("/api/v1/products?q=product&per_page=7&page=9").get_json()
+    assert past["total"] == 30 and past["items"] == []
