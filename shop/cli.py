@@ -11,6 +11,7 @@ from shop.bookings.decisions import decide_sessions
 from shop.bookings.services import send_reminders as send
 from shop.catalog.search import reindex_all
 from shop.core.errors import DomainError
+from shop.core.trimcss import trim_css
 from shop.demo import DEMO_LOGINS, seed
 from shop.extensions import db
 from shop.orders.lifecycle import expire_orders as expire
@@ -120,4 +121,5 @@ commands = [
     send_reminders,
     settle_refunds,
     send_review_invitations,
+    trim_css,
 ]
