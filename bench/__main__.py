@@ -1,6 +1,9 @@
-"""Catalogue benchmark: seed N products, then time pages and count their SQL queries.
+"""Benchmarks. `python -m bench` (make bench) runs the load benchmark (bench/load.py: the
+shop under gunicorn beside a hello-world, wrk, ratios, queries per page, a JSON file).
 
-    python -m bench [--products 10000] [--database-url URL] [--repeat 20]
+In-process catalogue timing: seed N products, then time pages and count their SQL queries:
+
+    python -m bench --inprocess [--products 10000] [--database-url URL] [--repeat 20]
 
 Uses a throw-away SQLite file unless --database-url (or BENCH_DATABASE_URL) names a database;
 a PostgreSQL database named there has its public schema dropped and rebuilt.
@@ -177,7 +180,13 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--inprocess", action="store_true", help="in-process timing only")
     args = parser.parse_args()
+    if not args.inprocess:
+        from bench import load
+
+        load.main()
+        return
     with tempfile.TemporaryDirectory() as folder:
         instance = Path(folder)
         url = (

@@ -102,7 +102,17 @@ def register_extensions(app: Flask) -> None:
     from shop import mail, models  # noqa: F401
     from shop.auth.models import User
     from shop.catalog import search  # noqa: F401
-    from shop.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from shop.core import assets, pagecache
+    from shop.extensions import (
+        babel,
+        bootstrap,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
     from shop.payouts import ledger, services  # noqa: F401
     from shop.waitlist import services as waitlist  # noqa: F401
 
@@ -117,6 +127,9 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(ROOT / "shop" / "translations"),
     )
     bootstrap.init_app(app)
+    pagecache.init_app(app)
+    compress.init_app(app)
+    assets.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

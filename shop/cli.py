@@ -12,6 +12,7 @@ from shop.bookings.services import send_reminders as send
 from shop.catalog.search import reindex_all
 from shop.core.errors import DomainError
 from shop.core.jobs import Periodic, run_scheduler, work
+from shop.core.trimcss import trim_css
 from shop.demo import DEMO_LOGINS, seed
 from shop.extensions import db
 from shop.orders.lifecycle import expire_orders as expire
@@ -175,4 +176,5 @@ commands = [
     send_review_invitations,
     worker,
     scheduler,
+    trim_css,
 ]

@@ -96,6 +96,11 @@ def _page_of(ref: str) -> dict:
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
             "total": {"type": "integer", "minimum": 0},
             "pages": {"type": "integer", "minimum": 0},
+            "next_after": {
+                "type": ["string", "null"],
+                "description": "Products only: pass as `after` for the next page (a keyset "
+                "cursor: as fast on page 200 as on page 1); null on the last page.",
+            },
         },
         "additionalProperties": False,
     }
@@ -247,6 +252,11 @@ def openapi_document() -> dict:
                             {"type": "string", "enum": list(SORTS)},
                         ),
                         *PAGING,
+                        _param(
+                            "after",
+                            "The next_after of the previous page (keyset paging; the page "
+                            "number is then only echoed); a value that is not one is ignored.",
+                        ),
                     ],
                     "responses": {
                         "200": _json("#/components/schemas/ProductPage", "A page"),

@@ -20,6 +20,8 @@ from shop.artisans import services as artisan_services
 from shop.artisans.models import Artisan
 from shop.catalog import services as catalog_services
 from shop.catalog.models import Product
+from shop.core.pagecache import cached_page
+from shop.core.pagination import keyset_paginate
 from shop.core.time import utcnow
 from shop.errors import render_error
 from shop.extensions import csrf, db
@@ -174,6 +176,7 @@ def _page(query, serialise):
 
 
 @bp.route("/products")
+@cached_page
 def products():
     _choice_arg("goal", GOAL_CODES)
     _choice_arg("sort", catalog_services.SORTS)
@@ -181,10 +184,27 @@ def products():
     filters = catalog_services.parse_filters(request.args)
     if filters.errors:
         abort(400)
-    return _page(catalog_services.public_products(filters), product_summary)
+    page = keyset_paginate(
+        catalog_services.public_products(filters),
+        page=_int_arg("page", 1, MAX_PAGE),
+        per_page=_int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
+        after=request.args.get("after"),
+        count_in_query=filters.q is not None,
+    )
+    return jsonify(
+        {
+            "items": [product_summary(item) for item in page.items],
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+            "pages": page.pages,
+            "next_after": page.next_cursor,
+        }
+    )
 
 
 @bp.route("/products/<slug>")
+@cached_page
 def product(slug: str):
     found = catalog_services.get_public_product(slug)
     if found is None:
@@ -193,6 +213,7 @@ def product(slug: str):
 
 
 @bp.route("/artisans")
+@cached_page
 def artisans():
     _choice_arg("goal", GOAL_CODES)
     goal = catalog_services.parse_goal(request.args.get("goal"))
@@ -203,6 +224,7 @@ def artisans():
 
 
 @bp.route("/artisans/<slug>")
+@cached_page
 def artisan(slug: str):
     found = artisan_services.get_public_artisan(slug)
     if found is None:

@@ -8,6 +8,7 @@ from shop.artisans import services
 from shop.catalog.services import shop_products
 from shop.classes.queries import ClassFilters, next_sessions, public_classes
 from shop.core.inputs import page_arg
+from shop.core.pagecache import cached_page
 from shop.extensions import db
 from shop.goals import KINDS, get_goal
 
@@ -25,6 +26,7 @@ def _goal_arg() -> tuple[str, int] | None:
 
 
 @bp.route("/artisans")
+@cached_page
 def directory():
     goal = _goal_arg()
     query = services.public_artisans(
@@ -40,6 +42,7 @@ def directory():
 
 
 @bp.route("/artisans/<slug>")
+@cached_page
 def profile(slug: str):
     artisan = services.get_public_artisan(slug)
     if artisan is None:

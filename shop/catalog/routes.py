@@ -6,7 +6,8 @@ from flask import Blueprint, abort, render_template, request
 
 from shop.catalog import services
 from shop.core.inputs import page_arg
-from shop.extensions import db
+from shop.core.pagecache import cached_page
+from shop.core.pagination import keyset_paginate
 
 bp = Blueprint("catalog", __name__)
 
@@ -14,14 +15,16 @@ PER_PAGE = 24
 
 
 @bp.route("/products")
+@cached_page
 def listing():
     filters = services.parse_filters(request.args)
-    page = db.paginate(
+    page = keyset_paginate(
         services.public_products(filters),
         per_page=PER_PAGE,
-        max_per_page=48,
         page=page_arg(),
-        error_out=False,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+        count_in_query=filters.q is not None,
     )
     return render_template(
         "catalog/listing.html", page=page, filters=filters, categories=services.categories()
@@ -38,6 +41,7 @@ def _photo_number(product, raw: str | None) -> int:
 
 
 @bp.route("/products/<slug>")
+@cached_page
 def detail(slug: str):
     product = services.get_public_product(slug)
     if product is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from shop.artisans.listings import sync_goals
 from shop.artisans.models import Artisan, ArtisanStatus
@@ -257,8 +257,9 @@ def public_products(filters: ProductFilters):
         .where(Product.status == P.ACTIVE, Artisan.public_filter())
         .options(
             selectinload(Product.photos),
-            selectinload(Product.artisan).selectinload(Artisan.profile_image),
-            selectinload(Product.category),
+            # The artisan row is already joined for the public filter: read it from there.
+            contains_eager(Product.artisan).selectinload(Artisan.profile_image),
+            joinedload(Product.category),
         )
     )
     if filters.category:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from shop.artisans.models import Artisan
 from shop.classes.models import Class, ClassGoal, ClassSession, ClassStatus, SessionStatus
@@ -46,7 +46,7 @@ def public_classes(filters: ClassFilters, now: datetime | None = None):
         .options(
             selectinload(Class.photos),
             selectinload(Class.goals),
-            selectinload(Class.artisan),
+            contains_eager(Class.artisan),
         )
     )
     if filters.city:
@@ -92,15 +92,19 @@ def next_sessions(
 
 def get_public_class(slug: str) -> Class | None:
     """The class with this slug if the public may see it (with or without upcoming dates)."""
-    return db.session.scalar(
-        select(Class)
-        .join(Class.artisan)
-        .where(Class.slug == slug, Class.status == C.ACTIVE, Artisan.public_filter())
-        .options(
-            selectinload(Class.photos),
-            selectinload(Class.goals),
-            selectinload(Class.artisan).selectinload(Artisan.profile_image),
+    return (
+        db.session.scalars(
+            select(Class)
+            .join(Class.artisan)
+            .where(Class.slug == slug, Class.status == C.ACTIVE, Artisan.public_filter())
+            .options(
+                selectinload(Class.photos),
+                joinedload(Class.goals),
+                contains_eager(Class.artisan).selectinload(Artisan.profile_image),
+            )
         )
+        .unique()
+        .first()
     )
 
 

@@ -9,6 +9,7 @@ from shop.catalog.services import parse_goal
 from shop.classes import queries
 from shop.classes.models import Class
 from shop.core.inputs import page_arg
+from shop.core.pagecache import cached_page
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.goals import get_goal
@@ -23,6 +24,7 @@ PER_PAGE = 24
 
 
 @bp.route("/classes")
+@cached_page
 def listing():
     filters = queries.ClassFilters(
         city=(request.args.get("city") or "").strip()[:80] or None,
@@ -48,6 +50,7 @@ def listing():
 
 
 @bp.route("/classes/<slug>")
+@cached_page
 def detail(slug: str):
     klass = queries.get_public_class(slug)
     if klass is None:

@@ -22,6 +22,7 @@ from shop.catalog.services import ProductFilters, category_counts, public_produc
 from shop.classes.queries import ClassFilters, next_sessions, public_classes
 from shop.core.forms import PostForm
 from shop.core.health import check_parts
+from shop.core.pagecache import cached_page
 from shop.core.security import is_safe_next
 from shop.core.views import commit
 from shop.extensions import db
@@ -38,6 +39,7 @@ HOME_CLASSES = 3
 
 
 @bp.route("/")
+@cached_page
 def index():
     """The shop window: search, new work, the next classes, crafts, artisans and goals."""
     featured = db.session.scalars(public_artisans().limit(6)).all()

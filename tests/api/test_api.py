@@ -661,7 +661,14 @@ def test_page_beyond_the_end_is_empty_with_the_real_total(client, db):
     factories.artisan()
     db.session.commit()
     page = get_json(client, f"{API}/products?per_page=2&page=7")
-    assert page == {"items": [], "page": 7, "per_page": 2, "total": 3, "pages": 2}
+    assert page == {
+        "items": [],
+        "page": 7,
+        "per_page": 2,
+        "total": 3,
+        "pages": 2,
+        "next_after": None,
+    }
     artisans = get_json(client, f"{API}/artisans?per_page=1&page=5")
     assert artisans == {"items": [], "page": 5, "per_page": 1, "total": 2, "pages": 2}
 
