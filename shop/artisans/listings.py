@@ -3,6 +3,8 @@ their artisan's, and the language they are written in with an optional translati
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,6 +52,19 @@ def locale_language(locale: object) -> str:
     return "es" if str(locale or "").lower().startswith("es") else "en"
 
 
+@dataclass(frozen=True)
+class ShownTexts:
+    """What a visitor reads of a listing: title and description, the language they are in,
+    and whether it is the artisan's translation (pages then offer the original)."""
+
+    title: str
+    description: str
+    language: str
+    description_language: str
+    translated: bool
+    has_translation: bool
+
+
 class BilingualListing:
     """Mixin for products and classes: written in one language (`language`), with an optional
     translation of title and description in the other one."""
@@ -76,6 +91,22 @@ class BilingualListing:
         if self.shows_translation(locale, original) and self.description_translated:
             return self.description_translated
         return self.description
+
+    def shown(self, locale: object, original: bool = False) -> ShownTexts:
+        """The texts for a visitor reading `locale` (the original when they asked for it)."""
+        translated = self.shows_translation(locale, original)
+        return ShownTexts(
+            title=self.title_in(locale, original),
+            description=self.description_in(locale, original),
+            language=other_language(self.language) if translated else self.language,
+            description_language=(
+                other_language(self.language)
+                if translated and self.description_translated
+                else self.language
+            ),
+            translated=translated,
+            has_translation=bool(self.title_translated),
+        )
 
     def texts(self) -> dict[str, dict[str, str]]:
         """Both languages for the API: {"es": {title, description}, "en": {...}}; a missing
