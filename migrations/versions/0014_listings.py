@@ -60,6 +60,7 @@ def upgrade():
         sa.Column("locale", sa.String(8), nullable=False),
         sa.Column("wanted_on", sa.Date(), nullable=False),
         sa.Column("party_size", sa.Integer(), nullable=False),
+        sa.Column("attendee_names", sa.Text(), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column(
             "status",

@@ -59,6 +59,7 @@ class PrivateRequest(db.Model):
     locale: Mapped[str] = mapped_column(String(8), default="es")
     wanted_on: Mapped[date]
     party_size: Mapped[int]
+    attendee_names: Mapped[str] = mapped_column(Text, default="")  # one per line
     message: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[PrivateRequestStatus] = mapped_column(
         enum_column(PrivateRequestStatus, "private_request_status"),

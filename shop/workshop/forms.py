@@ -321,3 +321,9 @@ class CapacityForm(BaseForm):
         _l("Seats"),
         validators=[InputRequired(), NumberRange(min=1, max=MAX_SESSION_CAPACITY)],
     )
+
+
+class AcceptPrivateForm(BaseForm):
+    """Accept a request for a private session: the start time on the requested day."""
+
+    time = TimeField(_l("Start time"), validators=[InputRequired(message=_l("Choose a time."))])
