@@ -31,6 +31,7 @@ SAMPLES = {
     "review_id": 1,
     "conversation_id": 1,
     "target_id": 1,
+    "request_id": 1,
 }
 
 
