@@ -54,3 +54,13 @@ class PrivateRequestForm(BaseForm):
         validators=[Length(max=2000)],
         description=_l("For example: the time of day that suits you."),
     )
+
+
+class WholeSessionForm(BaseForm):
+    """Book a whole session for one group: who comes (the session gets that many seats)."""
+
+    attendees = TextAreaField(
+        _l("Who attends (one name per line)"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=2000)],
+    )

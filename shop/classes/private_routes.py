@@ -1,4 +1,5 @@
-"""Asking an artisan for a private session of a class (the artisan answers in the workshop)."""
+"""Private sessions from the class page: booking an empty session whole for one group, or
+asking the artisan for a day (the artisan answers in the workshop)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from shop.classes import queries
-from shop.classes.forms import PrivateRequestForm
+from shop.classes.forms import PrivateRequestForm, WholeSessionForm
+from shop.classes.models import ClassSession
 from shop.classes.routes import bp, render_detail
 from shop.core.views import unit_of_work
-from shop.extensions import limiter
+from shop.extensions import db, limiter
 from shop.waitlist import private
 
 
@@ -47,3 +49,24 @@ def request_private(slug: str):
             )
             return redirect(url_for("classes.detail", slug=klass.slug))
     return render_detail(klass, private_form=form, status=422)
+
+
+@bp.route("/classes/sessions/<int:session_id>/private", methods=["POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def book_whole_session(session_id: int):
+    class_session = db.get_or_404(ClassSession, session_id)
+    klass = queries.get_public_class(class_session.class_.slug)
+    if klass is None:
+        abort(404)
+    form = WholeSessionForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            offer = private.book_whole_session(
+                session_id, current_user.id, (form.attendees.data or "").splitlines()
+            )
+        if work:
+            return redirect(url_for("classes.waitlist_entry", token=offer.token))
+    else:
+        flash(_("Write one name per line for the people who come."), "danger")
+    return redirect(url_for("classes.detail", slug=klass.slug))

@@ -14,12 +14,13 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shop.auth.models import User
 from shop.classes import services as classes
-from shop.classes.models import Class, WaitlistEntry, WaitlistStatus
+from shop.classes.models import Class, ClassSession, SessionStatus, WaitlistEntry, WaitlistStatus
 from shop.classes.services import attendee_names
 from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.states import StateMachine
@@ -184,3 +185,56 @@ def accept(request: PrivateRequest, local_time: time, now: datetime | None = Non
 def decline(request: PrivateRequest, now: datetime | None = None) -> None:
     """The artisan cannot teach that day."""
     REQUEST_STATES.require(request, "decline", decided_at=now or utcnow())
+
+
+def book_whole_session(
+    session_id: int, user_id: int, attendees: list[str], now: datetime | None = None
+) -> WaitlistEntry:
+    """A group takes an empty public session for itself: the session becomes private with as
+    many seats as the group has, all held for it for the order hold time (the customer books
+    them next, like an offer). If they do not, the session reopens to everyone."""
+    now = now or utcnow()
+    inventory.lock_sessions([session_id])
+    session = db.session.scalar(
+        select(ClassSession)
+        .join(ClassSession.class_)
+        .where(ClassSession.id == session_id, Class.public_filter())
+        .execution_options(populate_existing=True)
+    )
+    if session is None or not offers_private(session.class_) or session.private:
+        raise NotAllowed(str(_l("This session cannot be booked privately.")))
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= now + OFFER_MARGIN:
+        raise NotAllowed(str(_l("This session cannot be booked privately.")))
+    if session.seats_taken or session.seats_held:
+        raise NotAllowed(str(_l("Someone has booked this session already: book seats instead.")))
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_verified:
+        raise NotAllowed(str(_l("Confirm your e-mail address first.")))
+    names = [name for name in attendees if name.strip()]
+    if not 1 <= len(names) <= session.capacity:
+        raise ValidationFailed(
+            str(_l("Write one name per person: 1 to %(n)d.", n=session.capacity)),
+            field="attendees",
+        )
+    names = list(attendee_names(names, len(names)))
+    inventory.change_capacity(session, len(names))
+    session.private = True
+    if not inventory.hold_seats(session.id, len(names)):
+        raise ValidationFailed(str(_l("These seats could not be held.")), field="attendees")
+    hold = timedelta(minutes=current_app.config["ORDER_HOLD_MINUTES"])
+    offer = WaitlistEntry(
+        session_id=session.id,
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        quantity=len(names),
+        attendee_names="\n".join(names),
+        status=WaitlistStatus.OFFERED,
+        confirmed_at=now,
+        offered_at=now,
+        offer_expires_at=min(now + hold, session.starts_at - OFFER_MARGIN),
+    )
+    db.session.add(offer)
+    db.session.flush()
+    log.info("session %s held whole for user %s (%d people)", session.id, user.id, len(names))
+    return offer

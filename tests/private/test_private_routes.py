@@ -118,3 +118,19 @@ def test_only_the_classs_artisan_answers_and_a_bad_time_is_refused(app, client, 
     assert declined.status_code == 302
     db.session.expire_all()
     assert db.session.get(PrivateRequest, request.id).status == PrivateRequestStatus.DECLINED
+
+
+def test_booking_an_empty_session_whole_leads_to_its_held_offer(client, db):
+    klass, customer = _setup(db)
+    session = db.session.scalar(select(ClassSession).where(ClassSession.class_id == klass.id))
+    page = client.get(f"/classes/{klass.slug}?lang=en").get_data(as_text=True)
+    assert "Book this session for your group only" in page
+    login(client, customer.email)
+    response = post_form(
+        client, f"/classes/sessions/{session.id}/private", {"attendees": "Carla\nLuis"}
+    )
+    assert response.status_code == 302 and "/waitlist/" in response.headers["Location"]
+    offer = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "$200.00" in offer  # 2 x 30 < the 200 minimum
+    again = post_form(client, f"/classes/sessions/{session.id}/private", {"attendees": "X"})
+    assert again.status_code == 302 and "/classes/" in again.headers["Location"]

@@ -149,3 +149,44 @@ def test_requests_per_artisan_and_per_customer(db):
     assert db.session.scalar(
         select(PrivateRequest.attendee_names).where(PrivateRequest.id == mine.id)
     )
+
+
+def test_a_group_takes_an_empty_session_whole_and_pays_the_minimum(db):
+    klass = _private_class(minimum=18000)
+    session = factories.session(klass=klass, capacity=8)
+    customer = factories.user()
+    offer = private.book_whole_session(session.id, customer.id, ["Ana", "Luis", "Eva"])
+    db.session.commit()
+    db.session.refresh(session)
+    assert (session.private, session.capacity, session.seats_held) == (True, 3, 3)
+    assert session not in queries.public_sessions(klass)
+    order = checkout.book_offer(
+        offer, checkout.Contact(customer.name, customer.email), checkout_token="whole-1"
+    )
+    assert order.lines[0].total_cents == 18000  # 3 x 30 = 90 < the 180 minimum
+    db.session.refresh(session)
+    assert (session.seats_taken, session.seats_held) == (3, 0)
+
+
+def test_an_abandoned_whole_session_reopens_to_everyone(db):
+    klass = _private_class()
+    session = factories.session(klass=klass, capacity=8)
+    offer = private.book_whole_session(session.id, factories.user().id, ["Ana", "Luis"])
+    assert waitlist.expire_offers(offer.offer_expires_at + timedelta(seconds=1)) == 1
+    db.session.refresh(session)
+    assert (session.private, session.capacity, session.seats_held) == (False, 8, 0)
+    assert session in queries.public_sessions(klass)
+
+
+def test_only_an_empty_session_of_a_private_class_can_be_taken_whole(db):
+    klass = _private_class()
+    booked = factories.session(klass=klass, seats_taken=1)
+    customer = factories.user()
+    with pytest.raises(NotAllowed):
+        private.book_whole_session(booked.id, customer.id, ["Ana"])
+    public_only = factories.session(klass=_private_class(minimum=None))
+    with pytest.raises(NotAllowed):
+        private.book_whole_session(public_only.id, customer.id, ["Ana"])
+    empty = factories.session(klass=klass, capacity=2)
+    with pytest.raises(ValidationFailed):
+        private.book_whole_session(empty.id, customer.id, ["A", "B", "C"])
