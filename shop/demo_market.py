@@ -121,7 +121,9 @@ def _products(shop: DemoShop, workshop, user: User, categories: dict, seed: int)
                 shipping=True,
             ),
         )
-        for photo in range(2):
+        # Two pictures for the first pieces of each shop (the photo viewer), one for the rest:
+        # every picture costs a re-encoding into each size, most of the seeding time.
+        for photo in range(2 if index < 2 else 1):
             size = (640, 640) if photo == 0 else (480, 480)  # the second only as a detail
             catalog.add_photo(product, _photo(shop.craft, seed * 2 + photo, user.id, title, size))
             seed += 1

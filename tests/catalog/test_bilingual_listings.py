@@ -129,7 +129,7 @@ def test_the_workshop_form_saves_the_language_and_translation(approved, db):  # 
         ),
     )
     assert again.status_code == 422
-    assert "Give the translated title too." in again.get_data(as_text=True)
+    assert "Escribe también el título traducido." in again.get_data(as_text=True)
     db.session.refresh(product)
     assert product.title_translated == "Taza azul"
     bad_language = post_form(client, "/workshop/products/new", product_form(language="fr"))
