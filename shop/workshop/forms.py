@@ -60,13 +60,13 @@ class ListingForm(BaseForm):
         choices=[SelectChoice("es", _l("Spanish")), SelectChoice("en", _l("English"))],
     )
     title_translated = StringField(
-        _l("Title in the other language (optional)"),
+        _l("Heading in the other language (optional)"),
         filters=[strip],
         validators=[Length(max=120)],
         description=_l("Visitors who read the other language see it, with a link to yours."),
     )
     description_translated = TextAreaField(
-        _l("Description in the other language (optional)"), validators=[Length(max=10_000)]
+        _l("Text in the other language (optional)"), validators=[Length(max=10_000)]
     )
     goals = MultiCheckboxField(_l("Goals"), coerce=str)
     photos = FileField(
