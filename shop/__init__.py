@@ -178,7 +178,10 @@ def register_blueprints(app: Flask) -> None:
     from shop.artisans.routes import bp as artisans_bp
     from shop.auth.routes import bp as auth_bp
     from shop.catalog.routes import bp as catalog_bp
-    from shop.classes import waitlist_routes  # noqa: F401  (on the classes bp)
+    from shop.classes import (
+        private_routes,  # noqa: F401  (on the classes bp)
+        waitlist_routes,  # noqa: F401  (on the classes bp)
+    )
     from shop.classes.routes import bp as classes_bp
     from shop.impact.routes import bp as impact_bp
     from shop.main.routes import bp as main_bp
@@ -224,7 +227,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.bookings.services import booking_refund_cents
     from shop.catalog.services import PRODUCT_STATES
     from shop.classes import display
-    from shop.classes.policy import describe_policy, policy_name
+    from shop.classes.policy import describe_policy, policy_name, private_seat_cents
     from shop.classes.services import CLASS_STATES
     from shop.core import dates, settings
     from shop.core.forms import PostForm
@@ -293,6 +296,7 @@ def register_template_helpers(app: Flask) -> None:
             "product_states": PRODUCT_STATES,
             "class_states": CLASS_STATES,
             "policy_name": policy_name,
+            "private_seat_cents": private_seat_cents,
             "when": display.when,
             "local_datetime": display.local_datetime,
             "zone_label": display.zone_label,

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import io
-import math
 from datetime import time, timedelta
 
 from flask import current_app
-from PIL import Image as PILImage
-from PIL import ImageDraw
 from sqlalchemy import select
 
 from shop.artisans import services as artisans
@@ -19,6 +15,8 @@ from shop.catalog.models import Product
 from shop.classes import services as classes
 from shop.classes.models import CancellationPolicy, SkillLevel
 from shop.core.time import utcnow
+from shop.demo_art import illustration
+from shop.demo_market import seed_market
 from shop.demo_trust import seed_trust
 from shop.extensions import db
 from shop.media.services import save_image
@@ -58,30 +56,6 @@ WEAVER_STORY = """\
 Tejo mochilas y hamacas con las técnicas que aprendí de mi madre en La Guajira. Desde que
 vivo en Guayaquil, el tejido es mi trabajo y mi manera de contar de dónde vengo.
 """
-
-
-def _demo_photo(seed: int, size: tuple[int, int]) -> bytes:
-    """A warm abstract picture drawn on the spot, so the demo needs no image files."""
-    width, height = size
-    image = PILImage.new("RGB", size, (233, 201, 168))
-    draw = ImageDraw.Draw(image)
-    for y in range(height):
-        shade = int(40 * y / height)
-        draw.line([(0, y), (width, y)], fill=(233 - shade, 190 - shade * 2, 150 - shade * 2))
-    for index in range(5):
-        angle = seed + index * 1.3
-        cx = int(width * (0.15 + 0.18 * index))
-        cy = int(height * (0.55 + 0.1 * math.sin(angle)))
-        radius = int(min(width, height) * (0.12 + 0.04 * math.cos(angle)))
-        draw.ellipse(
-            [cx - radius, cy - radius, cx + radius, cy + radius],
-            fill=(164 - index * 12, 69 + index * 8, 44 + index * 6),
-            outline=(94, 38, 23),
-            width=3,
-        )
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=88)
-    return buffer.getvalue()
 
 
 def _user(email: str, name: str, password: str, *, admin: bool = False, locale: str = "es") -> User:
@@ -135,6 +109,7 @@ def _demo_products(workshop, potter: User) -> list:
         POTTER_PRODUCTS
     ):
         made_to_order = title.startswith("Vajilla")
+        title_en, description_en = POTTER_ENGLISH[title]
         product = catalog.create_product(
             workshop,
             catalog.ProductData(
@@ -148,12 +123,14 @@ def _demo_products(workshop, potter: User) -> list:
                 lead_time_days=21 if made_to_order else None,
                 pickup=True,
                 shipping=True,
+                title_translated=title_en,
+                description_translated=description_en,
             ),
         )
         for photo in range(2):
             catalog.add_photo(
                 product,
-                save_image(_demo_photo(index * 3 + photo, (900, 900)), potter.id, alt=title),
+                save_image(illustration("ceramics", index * 3 + photo), potter.id, alt=title),
             )
         catalog.change_status(product, "publish")
         made.append(product)
@@ -175,13 +152,19 @@ def _demo_class(workshop, potter: User):
             address="Calle Ejemplo 123 y Av. Demo (dirección de demostración)",
             description="Amasamos, centramos en el torno y hacemos un cuenco que te llevas "
             "cocido una semana después.",
+            title_translated="Pottery for beginners",
+            description_translated="We knead, centre on the wheel and make a bowl you take home "
+            "fired a week later.",
+            private_min_cents=18000,
             included="Barro, esmaltes, la cocción y un café.",
             skill_level=SkillLevel.BEGINNER,
             languages="Español, English",
             cancellation_policy=CancellationPolicy.FLEXIBLE,
         ),
     )
-    classes.add_photo(klass, save_image(_demo_photo(7, (1200, 800)), potter.id, alt=klass.title))
+    classes.add_photo(
+        klass, save_image(illustration("ceramics", 107, (1200, 800)), potter.id, alt=klass.title)
+    )
     classes.change_status(klass, "publish")
     start = (utcnow() + timedelta(days=2)).date()
     sessions = classes.add_weekly_sessions(
@@ -208,6 +191,20 @@ def _demo_group_booking(session) -> None:
         payments.start_payment(order)
         payments.confirm_payment(order.payments[0], order.total_cents, order.currency)
 
+
+# The potter's pieces in English (she writes in Spanish and adds a translation).
+POTTER_ENGLISH = {
+    "Taza de gres esmaltada": (
+        "Glazed stoneware mug",
+        "A 300 ml mug, thrown by hand and glazed cobalt blue. Dishwasher safe.",
+    ),
+    "Cuenco para sopa": ("Soup bowl", "A deep bowl for soup or locro. Every piece is unique."),
+    "Maceta colgante": ("Hanging planter", "A hanging planter on a woven cabuya cord."),
+    "Vajilla a pedido (6 personas)": (
+        "Made-to-order tableware (for 6)",
+        "Plates, bowls and mugs for six, in the glaze you choose.",
+    ),
+}
 
 # The potter's completed sales: (checkout token, items as (product title, quantity), shipped).
 DEMO_SALES = [
@@ -291,12 +288,12 @@ def seed() -> bool:
     artisans.set_photo(
         workshop,
         "profile",
-        save_image(_demo_photo(1, (800, 800)), potter.id, alt="Barro Vivo Taller"),
+        save_image(illustration("ceramics", 101), potter.id, alt="Barro Vivo Taller"),
     )
     artisans.set_photo(
         workshop,
         "cover",
-        save_image(_demo_photo(4, (1600, 700)), potter.id, alt="Barro Vivo Taller"),
+        save_image(illustration("ceramics", 104, (1600, 700)), potter.id, alt="Barro Vivo Taller"),
     )
     artisans.decide(workshop, admin, "approve")
     for goal in workshop.goals:
@@ -307,6 +304,7 @@ def seed() -> bool:
     _demo_sales(workshop, customer, admin)
     klass = _demo_class(workshop, potter)
     seed_trust(potter, customer, klass, products)
+    seed_market(admin, {c.slug: c.id for c in catalog.categories()})
 
     artisans.apply(
         weaver,

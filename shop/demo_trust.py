@@ -13,6 +13,7 @@ from shop.catalog.models import Product
 from shop.classes import services as classes
 from shop.classes.models import Class
 from shop.core.time import utcnow
+from shop.demo_market import unusable_password_hash
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.messages import services as messages
@@ -40,7 +41,7 @@ def _customer(name: str) -> User:
     """A demo buyer who never logs in (a random password nobody knows)."""
     slug = name.split()[0].lower().replace("í", "i")
     user = User(email=f"{slug}@clientes.example.com", name=name, email_verified_at=utcnow())
-    user.set_password(secrets.token_urlsafe(24))
+    user.password_hash = unusable_password_hash()
     db.session.add(user)
     db.session.flush()
     return user

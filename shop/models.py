@@ -12,3 +12,4 @@ from shop.orders import models as orders  # noqa: F401
 from shop.payments import models as payments  # noqa: F401
 from shop.payouts import models as payouts  # noqa: F401
 from shop.reviews import models as reviews  # noqa: F401
+from shop.waitlist import models as waitlist  # noqa: F401

@@ -35,6 +35,7 @@ SAMPLES = {
     "user_id": 1,
     "action": "suspend",
     "page": "about",
+    "request_id": 1,
 }
 
 

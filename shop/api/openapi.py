@@ -52,9 +52,19 @@ ARTISAN_SUMMARY_PROPS = {
     "goals": {"type": "array", "items": {"$ref": "#/components/schemas/Goal"}},
 }
 
+# A text in both listing languages: the artisan's own and their optional translation ("").
+BILINGUAL_TEXT = {
+    "type": "object",
+    "required": ["es", "en"],
+    "properties": {"es": {"type": "string"}, "en": {"type": "string"}},
+    "additionalProperties": False,
+}
+
 PRODUCT_SUMMARY_PROPS = {
     "slug": {"type": "string"},
-    "title": {"type": "string"},
+    "title": {"type": "string", "description": "As the artisan wrote it (in `language`)."},
+    "language": {"type": "string", "enum": ["es", "en"]},
+    "titles": {**BILINGUAL_TEXT, "description": "The title in each language; empty if none."},
     "price": {"$ref": "#/components/schemas/Money"},
     "category": {"type": "string"},
     "in_stock": {"type": "boolean"},
@@ -370,6 +380,7 @@ def openapi_document() -> dict:
                     PRODUCT_SUMMARY_PROPS,
                     {
                         "description_markdown": {"type": "string"},
+                        "descriptions_markdown": BILINGUAL_TEXT,
                         "materials": {"type": "string"},
                         "dimensions": {"type": "string"},
                         "weight_grams": {"type": ["integer", "null"]},

@@ -91,6 +91,8 @@ def product_summary(product: Product) -> dict:
     return {
         "slug": product.slug,
         "title": product.title,
+        "language": product.language,
+        "titles": {lang: texts["title"] for lang, texts in product.texts().items()},
         "price": {"amount_cents": product.price_cents, "currency": product.currency},
         "category": product.category.slug,
         "in_stock": product.in_stock,
@@ -112,6 +114,9 @@ def product_detail(product: Product) -> dict:
     data = product_summary(product)
     data.update(
         description_markdown=product.description,
+        descriptions_markdown={
+            lang: texts["description"] for lang, texts in product.texts().items()
+        },
         materials=product.materials,
         dimensions=product.dimensions,
         weight_grams=product.weight_grams,

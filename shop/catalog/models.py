@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shop.artisans.listings import BilingualListing
 from shop.artisans.models import Artisan, GoalLink
 from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
@@ -53,7 +54,7 @@ class Category(db.Model):
         return self.name_es if str(locale).startswith("es") else self.name_en
 
 
-class Product(db.Model):
+class Product(BilingualListing, db.Model):
     """Something an artisan makes and sells."""
 
     __tablename__ = "products"

@@ -1,8 +1,10 @@
 """Ranked full-text search over products, on SQLite (FTS5) and PostgreSQL (tsvector).
 
 Both databases index the same normalised text (lower case, accents removed), so a search for
-"ceramica" finds "Cerámica" everywhere. The index tables are made by migration 0003 and kept
-out of the models on purpose: their DDL differs per database.
+"ceramica" finds "Cerámica" everywhere; a listing's title and description are indexed in the
+language it was written in and in its translation, so either language finds it. The index
+tables are made by migration 0003 and kept out of the models on purpose: their DDL differs per
+database.
 """
 
 from __future__ import annotations
@@ -41,10 +43,11 @@ def index_product(product) -> None:
     """Write (or rewrite) one product's row in the search index."""
     fields = {
         "id": product.id,
-        "title": normalise(product.title),
+        # Both languages in one column each: "mug" finds a "taza" whose translation says mug.
+        "title": normalise(f"{product.title} {product.title_translated}"),
         "artisan": normalise(f"{product.artisan.shop_name} {product.artisan.public_name}"),
         "materials": normalise(product.materials),
-        "description": normalise(product.description),
+        "description": normalise(f"{product.description} {product.description_translated}"),
     }
     if _dialect() == "postgresql":
         db.session.execute(

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from shop.artisans.listings import sync_goals
+from shop.artisans.listings import fill_texts, sync_goals
 from shop.artisans.models import Artisan, ArtisanStatus
 from shop.catalog import search
 from shop.catalog.models import Category, Product, ProductGoal, ProductPhoto, ProductStatus
@@ -67,6 +67,9 @@ class ProductData:
     pickup: bool = True
     shipping: bool = False
     goals: list[tuple[str, int]] | None = None  # None: the artisan's goals
+    language: str = "es"  # the language the artisan wrote in
+    title_translated: str = ""  # optional, in the other language
+    description_translated: str = ""
 
 
 def ensure_categories() -> None:
@@ -165,6 +168,7 @@ def _fill(product: Product, data: ProductData) -> None:
     product.pickup = data.pickup
     product.shipping = data.shipping
     sync_goals(product.goals, data.goals, product.artisan, ProductGoal)
+    fill_texts(product, data.language, data.title_translated, data.description_translated)
 
 
 def create_product(artisan: Artisan, data: ProductData) -> Product:

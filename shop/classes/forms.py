@@ -1,16 +1,14 @@
-"""The public class forms: the waitlist and booking a waitlist offer."""
+"""The public class forms: the waitlist, booking a waitlist offer, asking for a private
+session."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    EmailField,
-    StringField,
-)
-from wtforms.validators import Length, Optional
+from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from shop.auth.forms import strip
-from shop.core.forms import EmailAddress
+from shop.core.forms import BaseForm, EmailAddress
 from shop.orders.forms import AddSeatsForm, CheckoutForm
 
 
@@ -31,3 +29,38 @@ class OfferForm(CheckoutForm):
     """Book the seats a waitlist offer holds: contact details, then payment."""
 
     address = None  # seats are attended in person
+
+
+class PrivateRequestForm(BaseForm):
+    """Ask the artisan for a private session: the day, the group and who comes."""
+
+    wanted_on = DateField(
+        _l("Day you would like"),
+        validators=[InputRequired(message=_l("Choose a day."))],
+    )
+    party_size = IntegerField(
+        _l("People in your group"),
+        default=2,
+        validators=[InputRequired(), NumberRange(min=1, max=99)],
+    )
+    attendees = TextAreaField(
+        _l("Who attends (one name per line)"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=2000)],
+    )
+    message = TextAreaField(
+        _l("Message for the artisan (optional)"),
+        filters=[strip],
+        validators=[Length(max=2000)],
+        description=_l("For example: the time of day that suits you."),
+    )
+
+
+class WholeSessionForm(BaseForm):
+    """Book a whole session for one group: who comes (the session gets that many seats)."""
+
+    attendees = TextAreaField(
+        _l("Who attends (one name per line)"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=2000)],
+    )

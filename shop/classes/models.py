@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shop.artisans.listings import BilingualListing
 from shop.artisans.models import Artisan, GoalLink
 from shop.core.db import enum_column
 from shop.core.money import DEFAULT_CURRENCY
@@ -81,12 +82,15 @@ class SessionStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Class(db.Model):
+class Class(BilingualListing, db.Model):
     """A class an artisan teaches; customers book one of its sessions."""
 
     __tablename__ = "classes"
     __table_args__ = (
         CheckConstraint("price_cents > 0", name="price_positive"),
+        CheckConstraint(
+            "private_min_cents IS NULL OR private_min_cents > 0", name="private_min_positive"
+        ),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint(
             "min_participants >= 1 AND min_participants <= max_participants",
@@ -118,6 +122,8 @@ class Class(db.Model):
     currency: Mapped[str] = mapped_column(String(3), default=DEFAULT_CURRENCY)
     min_participants: Mapped[int] = mapped_column(default=1)
     max_participants: Mapped[int]
+    # A group may book a whole session privately, paying at least this (None: not offered).
+    private_min_cents: Mapped[int | None]
     # Hours before each session when it is confirmed, or cancelled if short of the minimum.
     decision_hours: Mapped[int] = mapped_column(
         default=DEFAULT_DECISION_HOURS, server_default=str(DEFAULT_DECISION_HOURS)
@@ -202,6 +208,8 @@ class ClassSession(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The class's minimum was reached: it runs, and the decision job leaves it alone.
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Booked (or offered) as a whole to one group: never listed or sold seat by seat.
+    private: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     class_: Mapped[Class] = relationship(back_populates="sessions")

@@ -85,3 +85,12 @@ def describe_policy(policy: CancellationPolicy | str) -> str:
     """The policy in plain words, in the current language, artisan cancellations included."""
     policy = CancellationPolicy(policy)
     return f"{POLICY_DESCRIPTIONS[policy]} {ARTISAN_CANCELS}"
+
+
+def private_seat_cents(price_cents: int, minimum_cents: int | None, seats: int) -> int:
+    """What each seat of a private session costs: the usual price, or the artisan's minimum
+    shared by the group when that is more (rounded up to a whole cent per seat, so the group
+    pays the higher of seats x price and the minimum, plus at most seats-1 cents)."""
+    if not minimum_cents or seats <= 0:
+        return price_cents
+    return max(price_cents, -(-minimum_cents // seats))

@@ -26,7 +26,12 @@ class ClassFilters:
 
 
 def _upcoming(now: datetime):
-    return (ClassSession.status == SessionStatus.SCHEDULED) & (ClassSession.starts_at > now)
+    # Private sessions belong to one group: never listed, never sold seat by seat.
+    return (
+        (ClassSession.status == SessionStatus.SCHEDULED)
+        & (ClassSession.starts_at > now)
+        & ClassSession.private.is_(False)
+    )
 
 
 def public_classes(filters: ClassFilters, now: datetime | None = None):
@@ -113,7 +118,11 @@ def public_sessions(klass: Class, now: datetime | None = None, limit: int = 60):
     return list(
         db.session.scalars(
             select(ClassSession)
-            .where(ClassSession.class_id == klass.id, ClassSession.starts_at > (now or utcnow()))
+            .where(
+                ClassSession.class_id == klass.id,
+                ClassSession.starts_at > (now or utcnow()),
+                ClassSession.private.is_(False),
+            )
             .order_by(ClassSession.starts_at, ClassSession.id)
             .limit(limit)
         )

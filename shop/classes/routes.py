@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from shop.catalog.services import parse_goal
 from shop.classes import queries
+from shop.classes.forms import PrivateRequestForm
 from shop.classes.models import Class
 from shop.core.inputs import page_arg
 from shop.core.pagecache import cached_page
@@ -58,7 +59,14 @@ def detail(slug: str):
     return render_detail(klass)
 
 
-def render_detail(klass: Class, *, waitlist_form=None, open_session: int | None = None, status=200):
+def render_detail(
+    klass: Class,
+    *,
+    waitlist_form=None,
+    open_session: int | None = None,
+    private_form=None,
+    status=200,
+):
     """The public class page; a waitlist form that failed re-opens with its errors."""
     places = {}
     if current_user.is_authenticated:
@@ -71,4 +79,6 @@ def render_detail(klass: Class, *, waitlist_form=None, open_session: int | None 
         my_places=places,
         waitlist_form=waitlist_form,
         open_session=open_session,
+        private_form=private_form
+        or (PrivateRequestForm(formdata=None) if klass.private_min_cents else None),
     ), status

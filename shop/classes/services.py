@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from shop.artisans.listings import sync_goals
+from shop.artisans.listings import fill_texts, sync_goals
 from shop.artisans.models import Artisan, ArtisanStatus
 from shop.classes.models import (
     DEFAULT_DECISION_HOURS,
@@ -127,6 +127,10 @@ class ClassData:
     timezone: str = "America/Guayaquil"
     cancellation_policy: CancellationPolicy = CancellationPolicy.FLEXIBLE
     goals: list[tuple[str, int]] | None = None  # None: the artisan's goals
+    language: str = "es"  # the language the artisan wrote in
+    title_translated: str = ""  # optional, in the other language
+    description_translated: str = ""
+    private_min_cents: int | None = None  # None: no private booking of a whole session
 
 
 def _unique_slug(title: str, exclude_id: int | None = None) -> str:
@@ -148,6 +152,11 @@ def _validate(data: ClassData) -> None:
         raise ValidationFailed(str(_l("The price must be more than zero.")), field="price")
     if data.price_cents > MAX_PRICE_CENTS:
         raise ValidationFailed(str(_l("That price is too high for this shop.")), field="price")
+    if data.private_min_cents is not None and not 0 < data.private_min_cents <= MAX_PRICE_CENTS:
+        raise ValidationFailed(
+            str(_l("The minimum for a private session must be more than zero.")),
+            field="private_min",
+        )
     if not 0 < data.duration_minutes <= MAX_DURATION_MINUTES:
         raise ValidationFailed(
             str(_l("A class lasts between 1 minute and 24 hours.")), field="duration_minutes"
@@ -201,6 +210,8 @@ def _fill(klass: Class, data: ClassData) -> None:
     klass.timezone = data.timezone
     klass.cancellation_policy = CancellationPolicy(data.cancellation_policy)
     sync_goals(klass.goals, data.goals, klass.artisan, ClassGoal)
+    fill_texts(klass, data.language, data.title_translated, data.description_translated)
+    klass.private_min_cents = data.private_min_cents
 
 
 def create_class(artisan: Artisan, data: ClassData) -> Class:

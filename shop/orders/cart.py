@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from shop.artisans.models import Artisan
 from shop.catalog.models import Product, ProductStatus
 from shop.classes.models import Class, ClassSession, SessionStatus
+from shop.classes.policy import private_seat_cents
 from shop.classes.services import attendee_names
 from shop.core.errors import ValidationFailed
 from shop.core.time import utcnow
@@ -168,6 +169,10 @@ class CartLine:
 
     @property
     def unit_price_cents(self) -> int:
+        if self.kind == "seat" and self.item.private:
+            # A private session: the group pays at least the artisan's minimum.
+            klass = self.item.class_
+            return private_seat_cents(klass.price_cents, klass.private_min_cents, self.quantity)
         return self.priced_thing.price_cents
 
     @property

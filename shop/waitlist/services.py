@@ -37,6 +37,7 @@ from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.inventory.services import lock_sessions
 from shop.mail import queue_email, render_email
+from shop.waitlist.models import PrivateRequest
 from shop.waitlist.queries import position, queue_sizes
 
 log = logging.getLogger(__name__)
@@ -300,6 +301,7 @@ def withdraw(entry: WaitlistEntry, now: datetime | None = None) -> WaitlistStatu
         return entry.status
     if entry.status == W.OFFERED and WAITLIST_STATES.move(entry, "decline"):
         inventory.unhold_seats(entry.session_id, entry.quantity)
+        reopen_abandoned_private(entry.session_id)
         offer_free_seats(entry.session_id, now)
         return entry.status
     raise InvalidTransition(str(_l("You are no longer on this waitlist.")))
@@ -318,9 +320,34 @@ def expire_offers(now: datetime | None = None) -> int:
         lock_sessions([entry.session_id])
         if WAITLIST_STATES.move(entry, "expire", WaitlistEntry.offer_expires_at <= now):
             inventory.unhold_seats(entry.session_id, entry.quantity)
+            reopen_abandoned_private(entry.session_id)
             offer_free_seats(entry.session_id, now)
             expired += 1
     return expired
+
+
+def reopen_abandoned_private(session_id: int) -> None:
+    """A public session a group held whole but did not book goes back on sale with the class's
+    usual seats. A session the artisan scheduled for a private request stays private."""
+    session = db.session.scalar(
+        select(ClassSession)
+        .where(ClassSession.id == session_id)
+        .execution_options(populate_existing=True)
+    )
+    if (
+        session is None
+        or not session.private
+        or session.is_cancelled
+        or session.seats_taken
+        or session.seats_held
+        or db.session.scalar(
+            select(PrivateRequest.id).where(PrivateRequest.session_id == session_id)
+        )
+        is not None
+    ):
+        return
+    session.private = False
+    inventory.change_capacity(session, session.class_.max_participants)
 
 
 def cancel_for_session(session: ClassSession) -> int:

@@ -3,5 +3,5 @@ orders) on one blueprint, behind one guard. Public pages stay in their features.
 
 Importing the package registers every workshop view on `bp`."""
 
-from shop.workshop import apply, classes, home, moderation, orders, products, sessions  # noqa: F401
+from shop.workshop import apply, classes, home, moderation, orders, private, products, sessions  # noqa: F401
 from shop.workshop.blueprint import bp  # noqa: F401

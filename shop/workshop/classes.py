@@ -35,6 +35,7 @@ def _form(klass: Class | None = None) -> ClassForm:
             form.load(klass)
             form.skill_level.data = klass.skill_level.value
             form.cancellation_policy.data = klass.cancellation_policy.value
+            form.private_min.data = klass.private_min_cents
         else:
             form.goals.data = [f"{g.kind}-{g.number}" for g in current_artisan().goals]
     return form
@@ -59,6 +60,10 @@ def _data(form: ClassForm) -> services.ClassData:
         timezone=form.timezone.data,
         cancellation_policy=form.cancellation_policy.data,
         goals=form.goal_pairs(),
+        language=form.language.data,
+        title_translated=form.title_translated.data or "",
+        description_translated=form.description_translated.data or "",
+        private_min_cents=form.private_min.data,
     )
 
 

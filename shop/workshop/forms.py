@@ -54,6 +54,20 @@ class ListingForm(BaseForm):
     Subclasses add their own fields and label `goals` for what they list."""
 
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=120)])
+    language = RadioField(
+        _l("I wrote this in"),
+        default="es",
+        choices=[SelectChoice("es", _l("Spanish")), SelectChoice("en", _l("English"))],
+    )
+    title_translated = StringField(
+        _l("Heading in the other language (optional)"),
+        filters=[strip],
+        validators=[Length(max=120)],
+        description=_l("Visitors who read the other language see it, with a link to yours."),
+    )
+    description_translated = TextAreaField(
+        _l("Text in the other language (optional)"), validators=[Length(max=10_000)]
+    )
     goals = MultiCheckboxField(_l("Goals"), coerce=str)
     photos = FileField(
         _l("Add photos"),
@@ -260,6 +274,20 @@ class ClassForm(ListingForm):
     cancellation_policy = RadioField(
         _l("Cancellation policy"), default=CancellationPolicy.FLEXIBLE.value
     )
+    private_min = MoneyField(
+        _l("Minimum for a private session (USD, optional)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1, max=10_000_000, message=_l("Enter an amount between 0.01 and 100,000.")
+            ),
+        ],
+        description=_l(
+            "Fill it in to let a group book a whole session for itself: it pays the seats at "
+            "the usual price, or this minimum if that is more. Leave empty to offer no private "
+            "sessions."
+        ),
+    )
     goals = MultiCheckboxField(_l("Goals this class supports"), coerce=str)
 
     def __init__(self, *args, locale: str = "es", **kwargs) -> None:
@@ -320,3 +348,9 @@ class CapacityForm(BaseForm):
         _l("Seats"),
         validators=[InputRequired(), NumberRange(min=1, max=MAX_SESSION_CAPACITY)],
     )
+
+
+class AcceptPrivateForm(BaseForm):
+    """Accept a request for a private session: the start time on the requested day."""
+
+    time = TimeField(_l("Start time"), validators=[InputRequired(message=_l("Choose a time."))])

@@ -53,6 +53,9 @@ def _data(form: ProductForm) -> services.ProductData:
         pickup=form.pickup.data,
         shipping=form.shipping.data,
         goals=form.goal_pairs(),
+        language=form.language.data,
+        title_translated=form.title_translated.data or "",
+        description_translated=form.description_translated.data or "",
     )
 
 
