@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, SelectMultipleField, TextAreaField
-from wtforms.validators import Email, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from shop.auth.forms import strip
-from shop.core.forms import BaseForm
+from shop.core.forms import BaseForm, EmailAddress
 
 
 class ReasonForm(BaseForm):
@@ -32,7 +32,7 @@ class SiteSettingsForm(BaseForm):
     contact_email = EmailField(
         _l("Contact e-mail shown to the public"),
         filters=[strip],
-        validators=[Optional(), Email(), Length(max=254)],
+        validators=[Optional(), EmailAddress(), Length(max=254)],
     )
     featured_artisans = SelectMultipleField(_l("Featured workshops"), coerce=int)
     featured_products = SelectMultipleField(_l("Featured products"), coerce=int)

@@ -1,7 +1,7 @@
 """Bilingual listings and private sessions.
 
-Revision ID: 0014_listings
-Revises: 0013_session_decision
+Revision ID: 0018_listings
+Revises: 0017_onboarding
 Create Date: 2026-12-03 06:30:00
 
 products and classes: `language` (what the artisan wrote in, "es" for existing rows) and an
@@ -14,8 +14,8 @@ request for a private session on a day of their choosing.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_listings"
-down_revision = "0013_session_decision"
+revision = "0018_listings"
+down_revision = "0017_onboarding"
 branch_labels = None
 depends_on = None
 
