@@ -90,7 +90,9 @@ def is_private_page() -> bool:
     endpoint = request.endpoint or ""
     if request.blueprint in PRIVATE_BLUEPRINTS or endpoint in PRIVATE_ENDPOINTS:
         return True
-    return request.url_rule is not None and is_back_office(request.url_rule.rule)
+    rule = request.url_rule.rule if request.url_rule is not None else ""
+    # Admin pages served by feature blueprints (e.g. the impact exports) are admin pages too.
+    return is_back_office(rule) or rule == "/admin" or rule.startswith("/admin/")
 
 
 def admin_required(view: Callable) -> Callable:

@@ -103,6 +103,7 @@ def product(item: Product) -> dict:
     data = {
         "@context": SCHEMA,
         "@type": "Product",
+        "@id": f"{url}#product",  # the reviews' block names the same node
         "name": item.title,
         "url": url,
         "sku": f"taller-{item.id}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -62,7 +63,7 @@ def choices() -> dict[str, list[tuple[int, str]]]:
             )
         ],
         "products": [
-            (row.id, f"{row.title} · {row.artisan.shop_name}")
+            (row.id, f"{row.title_in(get_locale())} · {row.artisan.shop_name}")
             for row in db.session.scalars(
                 select(Product)
                 .where(Product.public_filter())
@@ -72,7 +73,7 @@ def choices() -> dict[str, list[tuple[int, str]]]:
             )
         ],
         "classes": [
-            (row.id, f"{row.title} · {row.artisan.shop_name}")
+            (row.id, f"{row.title_in(get_locale())} · {row.artisan.shop_name}")
             for row in db.session.scalars(
                 select(Class)
                 .where(Class.public_filter())

@@ -62,6 +62,8 @@ def review_jsonld(block: dict, schema_type: str, name: str, url: str) -> dict | 
     return {
         "@context": "https://schema.org",
         "@type": schema_type,
+        # The same node as the page's own block (shop/main/structured_data.py), read as one.
+        "@id": f"{url}#{schema_type.lower()}",
         "name": name,
         "url": url,
         "aggregateRating": {

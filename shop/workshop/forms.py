@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from shop.artisans.listings import other_language
 from shop.auth.forms import strip
 from shop.classes.models import (
     DEFAULT_DECISION_HOURS,
@@ -82,6 +83,17 @@ class ListingForm(BaseForm):
             SelectChoice(f"{g.kind}-{g.n}", f"{g.code_in(locale)} · {g.label(locale)}")
             for g in all_goals()
         ]
+        # Each text box says which language it holds (screen readers, spell checkers).
+        written = self.language.data if self.language.data in ("es", "en") else "es"
+        for name, lang in (
+            ("title", written),
+            ("description", written),
+            ("title_translated", other_language(written)),
+            ("description_translated", other_language(written)),
+        ):
+            field = getattr(self, name, None)
+            if field is not None:
+                field.render_kw = {**(field.render_kw or {}), "lang": lang}
 
     def load(self, listing) -> None:
         """Show a saved listing: its price in money and its goals ticked."""

@@ -36,6 +36,8 @@ PUBLIC = {
     "api.openapi",
     "api.products",
     "api.product",
+    "api.impact",
+    "impact.page",
 }
 # Personal pages that must answer 200 here (with real data), not only a 404 or a redirect.
 MUST_OPEN = {
