@@ -47,6 +47,8 @@ def workshop(app, db):
             "kind": "order",
             "target_id": line.group_id,
             "listing_id": product.id,
+            "request_id": 1,
+            "page": "about",
         },
         "form": {  # values that each action would accept from an approved artisan
             "action": "hide",

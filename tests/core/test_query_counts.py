@@ -13,7 +13,7 @@ COLD_LIMIT = 6
 WARM_LIMIT = 1
 # Pages that compose several lists (artisans, products, classes, sessions, goal and craft
 # counts, reviews): still constant, but above 6 cold; served warm with one query like the rest.
-COMPOSITE_COLD_LIMIT = {"/": 11, "artisan shop": 12}
+COMPOSITE_COLD_LIMIT = {"/": 12, "artisan shop": 12, "product page": 10}
 
 
 @pytest.fixture
@@ -71,6 +71,7 @@ def test_queries_per_page_are_constant_cold_and_warm(app, db, cache_on):
     print(cold)
     limits = {"/": COMPOSITE_COLD_LIMIT["/"]}
     limits[f"/artisans/{artisan.slug}"] = COMPOSITE_COLD_LIMIT["artisan shop"]
+    limits[f"/products/{product.slug}"] = COMPOSITE_COLD_LIMIT["product page"]
     too_many = {path: n for path, n in cold.items() if n > limits.get(path, COLD_LIMIT)}
     assert not too_many, f"too many queries cold: {too_many}"
     cache_on.clear()
