@@ -90,20 +90,6 @@ def sessions_sharing_orders_with(session_id: int) -> set[int]:
     return {session_id, *others}
 
 
-def _live_paid_lines(session_id: int) -> list[OrderLine]:
-    return list(
-        db.session.scalars(
-            select(OrderLine)
-            .join(OrderLine.order)
-            .where(
-                OrderLine.session_id == session_id,
-                OrderLine.cancelled_at.is_(None),
-                Order.status.in_(PAID_STATES),
-            )
-        )
-    )
-
-
 @dataclass(frozen=True)
 class SessionCancelPreview:
     """What cancelling a session would do, for the confirmation page."""
@@ -117,7 +103,7 @@ class SessionCancelPreview:
 
 def session_cancel_preview(session: ClassSession) -> SessionCancelPreview:
     """Count who would be refunded (in full) and told if the session were cancelled now."""
-    lines = _live_paid_lines(session.id)
+    lines = bookings_for_session(session.id)
     waitlisted = db.session.scalar(
         select(func.count(WaitlistEntry.id)).where(
             WaitlistEntry.session_id == session.id, WaitlistEntry.status.in_(ACTIVE_WAITLIST)
@@ -134,7 +120,7 @@ def session_cancel_preview(session: ClassSession) -> SessionCancelPreview:
 
 def cancel_session_bookings(session, *, short_of_minimum: bool = False) -> int:
     """The session was cancelled: every paid booking is refunded in full and told why."""
-    lines = _live_paid_lines(session.id)
+    lines = bookings_for_session(session.id)
     for line in lines:
         amount = line.total_cents - line.refunded_cents
         release_line(line)

@@ -53,6 +53,18 @@ def featured_on_home() -> Featured:
     )
 
 
+def _listing_choices(model) -> list[tuple[int, str]]:
+    """Public products or classes as (id, "title · workshop"), in the admin's language."""
+    rows = db.session.scalars(
+        select(model)
+        .where(model.public_filter())
+        .options(selectinload(model.artisan))
+        .order_by(model.title)
+        .limit(500)
+    )
+    return [(row.id, f"{row.title_in(get_locale())} · {row.artisan.shop_name}") for row in rows]
+
+
 def choices() -> dict[str, list[tuple[int, str]]]:
     """What admins may feature: every public workshop, product and class, by name."""
     return {
@@ -62,24 +74,6 @@ def choices() -> dict[str, list[tuple[int, str]]]:
                 select(Artisan).where(Artisan.public_filter()).order_by(Artisan.shop_name)
             )
         ],
-        "products": [
-            (row.id, f"{row.title_in(get_locale())} · {row.artisan.shop_name}")
-            for row in db.session.scalars(
-                select(Product)
-                .where(Product.public_filter())
-                .options(selectinload(Product.artisan))
-                .order_by(Product.title)
-                .limit(500)
-            )
-        ],
-        "classes": [
-            (row.id, f"{row.title_in(get_locale())} · {row.artisan.shop_name}")
-            for row in db.session.scalars(
-                select(Class)
-                .where(Class.public_filter())
-                .options(selectinload(Class.artisan))
-                .order_by(Class.title)
-                .limit(500)
-            )
-        ],
+        "products": _listing_choices(Product),
+        "classes": _listing_choices(Class),
     }
