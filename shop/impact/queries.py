@@ -18,7 +18,7 @@ and countries of origin with fewer than MIN_ARTISANS artisans are grouped as "ot
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -354,10 +354,13 @@ def _places(ids: set[int]) -> tuple[dict[int, object], dict[object, str], dict[i
         {i: (country, " ".join(name.split()).casefold()) for i, name, country, *_ in rows}
     )
     origin = _grouped({i: code if shown and code else NOT_SHOWN for i, _, _, code, shown in rows})
-    labels: dict[object, str] = {}
-    for artisan_id, name, *_ in rows:
+    # A city is named as most of its artisans spell it (ties: the earliest artisan's spelling),
+    # whatever order the database returns rows in.
+    spellings: dict[object, Counter] = {}
+    for artisan_id, name, *_ in sorted(rows):
         if city[artisan_id] != OTHER:
-            labels.setdefault(city[artisan_id], " ".join(name.split()))
+            spellings.setdefault(city[artisan_id], Counter())[" ".join(name.split())] += 1
+    labels = {key: counts.most_common(1)[0][0] for key, counts in spellings.items()}
     return city, labels, origin
 
 

@@ -57,8 +57,9 @@ def test_every_role_s_pages_pass_axe(page, live_server, db, app, viewport, langu
         order = factories.paid_order([(product, 1)], user_id=customer.id, email=customer.email)
     db.session.commit()
     page.goto("/")
-    page.locator(f"button[name=lang][value={language}]").first.dispatch_event("click")
-    page.wait_for_load_state()
+    # Wait for the switch's own navigation: a goto racing it is aborted (net::ERR_ABORTED).
+    with page.expect_navigation():
+        page.locator(f"button[name=lang][value={language}]").first.dispatch_event("click")
 
     public = [
         "/",

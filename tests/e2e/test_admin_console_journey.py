@@ -55,6 +55,10 @@ def test_admin_console_journey(page, live_server, db, app):
     page.get_by_label("Monto a reembolsar").fill("5.00")
     page.get_by_label("Motivo").fill("cliente lo pidió")
     page.get_by_role("button", name="Reembolsar").click()
+    # A confirmation page says what will happen before any money moves.
+    expect(page.get_by_role("heading", name="¿Enviar este reembolso?")).to_be_visible()
+    _fits(page)
+    page.get_by_role("button", name="Sí, reembolsar $5,00").click()
     expect(page.get_by_role("status").first).to_contain_text("Reembolso")
     expect(
         page.get_by_text(

@@ -53,7 +53,8 @@ def test_full_session_waitlist_offer_booked_from_the_email(
     other = browser.new_context(base_url=live_server.url, locale="es-EC")
     booker = other.new_page()
     booker.goto(f"/orders/{booked.access_token}")
-    booker.get_by_role("button", name=re.compile("Cancelar \\(reembolso")).click()
+    booker.get_by_role("link", name=re.compile("Cancelar \\(reembolso")).click()
+    booker.get_by_role("button", name="Sí, cancelar mi reserva").click()
     expect(booker.get_by_role("status").first).to_contain_text("Reserva cancelada")
     other.close()
 
