@@ -196,8 +196,11 @@ class Server:
             "warning",
             module,
         ]
+        # gunicorn reads ./gunicorn.conf.py (the production settings) for both servers; the
+        # access log to a pipe and worker recycling would measure the logger, not the app.
+        quiet = {"GUNICORN_ACCESSLOG": "", "GUNICORN_MAX_REQUESTS": "0"}
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **env}, start_new_session=True
+            command, cwd=ROOT, env={**os.environ, **quiet, **env}, start_new_session=True
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
