@@ -59,7 +59,12 @@ def test_full_session_waitlist_offer_booked_from_the_email(
     booker = audited_tab(other)
     booker.goto(f"/orders/{booked.access_token}")
     axe_check(booker)
-    booker.get_by_role("button", name=re.compile("Cancelar \\(reembolso")).click()
+    # The booking page links to a confirmation step that says what will happen.
+    booker.get_by_role("link", name=re.compile("Cancelar \\(reembolso")).click()
+    confirm = booker.get_by_role("button", name="Sí, cancelar mi reserva")
+    expect(confirm).to_be_visible()
+    axe_check(booker)  # the confirmation step
+    confirm.click()
     expect(booker.get_by_role("status").first).to_contain_text("Reserva cancelada")
     axe_check(booker)
     other.close()
