@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from shop.catalog.models import Product
 from shop.orders import checkout as ordering
 from tests import factories
+from tests.e2e.conftest import axe_check
 from tests.factories import checkout_request as checkout
 from tests.factories import pay
 from tests.support.browser import log_in
@@ -25,7 +26,9 @@ def test_admin_refunds_one_line_customer_and_artisan_see_it(page, live_server, d
     order_id, order_token = order.id, order.access_token
 
     log_in(page, admin.email)
+    axe_check(page)
     page.goto(f"/admin/orders/{order_id}")
+    axe_check(page)
     page.get_by_label("Artículo").select_option(label="2 \N{MULTIPLICATION SIGN} Cuenco")
     page.get_by_label("Monto a reembolsar").fill("5.00")
     page.get_by_label("Unidades que vuelven al stock").fill("1")
@@ -33,24 +36,30 @@ def test_admin_refunds_one_line_customer_and_artisan_see_it(page, live_server, d
     # Nothing is sent yet: a confirmation says what will happen, and its button sends it.
     expect(page.locator(".confirm-effects")).to_contain_text("recibe $5,00")
     expect(page.locator(".confirm-effects")).to_contain_text("1 unidad vuelve al stock")
+    axe_check(page)  # the confirmation step
     page.get_by_role("button", name="Sí, reembolsar $5,00").click()
     expect(page.get_by_role("status").first).to_contain_text("Reembolso enviado")
     lines = page.locator("section li")
     expect(lines.filter(has_text="Cuenco")).to_contain_text("reembolsado $5,00")
     expect(lines.filter(has_text="Jarrón")).not_to_contain_text("reembolsado")
+    axe_check(page)
 
     page.context.clear_cookies()  # the guest customer, with the order's private link
     page.goto(f"/orders/{order_token}")
     expect(page.locator("li", has_text="Cuenco").first).to_contain_text("reembolsado $5,00")
     expect(page.locator("li", has_text="Jarrón").first).not_to_contain_text("reembolsado")
+    axe_check(page)
 
     log_in(page, potter.user.email)
+    axe_check(page)
     page.goto("/workshop/orders")
     row = page.get_by_role("row").filter(has_text="Cuenco")
     expect(row).to_contain_text("reembolsado $5,00")
+    axe_check(page)
     page.get_by_role("link", name="T-").first.click()
     expect(page.locator("li", has_text="Cuenco")).to_contain_text("1 unidad volvió al stock")
     expect(page.locator("li", has_text="Jarrón")).not_to_contain_text("reembolsado")
+    axe_check(page)
 
     db.session.expire_all()
     assert db.session.get(Product, bowl.id).stock == 4  # 5 - 2 sold + 1 back
