@@ -40,12 +40,13 @@ def s3_server() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # A fresh virtualenv compiles moto's modules on its first requests: slow, but not dead.
+    deadline = time.monotonic() + 90
     while True:
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=10)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
                 raise RuntimeError("moto server did not start") from None

@@ -123,9 +123,9 @@ def localstripe(tmp_path_factory) -> Iterator[str]:
         deadline = time.monotonic() + 15
         while process.poll() is None and time.monotonic() < deadline:
             try:
-                requests.get(f"{base}/v1/payment_intents", auth=(SECRET_KEY, ""), timeout=1)
+                requests.get(f"{base}/v1/payment_intents", auth=(SECRET_KEY, ""), timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still importing (slow)
                 time.sleep(0.05)
         else:
             process.kill()
