@@ -65,8 +65,9 @@ class Product(BilingualListing, db.Model):
             "lead_time_days IS NULL OR lead_time_days BETWEEN 0 AND 365", name="lead_time_range"
         ),
         CheckConstraint("weight_grams IS NULL OR weight_grams >= 0", name="weight_not_negative"),
-        Index("ix_products_status_published", "status", "published_at"),
-        Index("ix_products_status_price", "status", "price_cents"),
+        # Keyset pages (shop/core/pagination.py) walk these to the row after a cursor.
+        Index("ix_products_status_published_id", "status", "published_at", "id"),
+        Index("ix_products_status_price_id", "status", "price_cents", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
