@@ -34,8 +34,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
+from shop.core import settings
 from shop.core.time import UTCDateTime, utcnow
-from shop.extensions import db
 
 VERSION_KEY = "page_cache_version"
 REDIS_VERSION_KEY = "taller:page-cache:version"
@@ -112,14 +112,11 @@ class PageCache:
         self.prefix = f"taller:page:{app.config.get('PAGE_CACHE_PREFIX', '')}"
 
     def version(self) -> str:
-        """The current version, read fresh on every request (one query or one GET)."""
+        """The current version, read fresh on every request (one GET, or the settings query)."""
         if self.redis is not None:
             value = self.redis.get(REDIS_VERSION_KEY)
             return value.decode() if value else "0"
-        row = db.session.execute(
-            text("SELECT value FROM settings WHERE key = :key"), {"key": VERSION_KEY}
-        ).scalar()
-        return row or "0"
+        return settings.stored(VERSION_KEY) or "0"
 
     def get(self, key: str) -> bytes | None:
         if self.redis is not None:

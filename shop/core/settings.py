@@ -37,9 +37,15 @@ def _values() -> dict[str, str]:
     session = db.session()
     cache = session.info.get(CACHE_KEY)
     if cache is None:
-        cache = {row.key: row.value for row in session.scalars(select(Setting))}
+        cache = dict(session.execute(select(Setting.key, Setting.value)).all())
         session.info[CACHE_KEY] = cache
     return cache
+
+
+def stored(key: str) -> str | None:
+    """The raw stored text of a key (None when unset), from the same once-per-transaction read,
+    so the page cache's version costs no query of its own on a page that reads settings."""
+    return _values().get(key)
 
 
 @event.listens_for(Session, "after_commit")
