@@ -195,6 +195,7 @@ def products():
         per_page=_int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
         after=request.args.get("after"),
         count_in_query=filters.q is not None,
+        load=catalog_services.products_by_id,
     )
     return jsonify(
         {

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from shop.artisans import services
 from shop.catalog.services import shop_products
-from shop.classes.queries import ClassFilters, next_sessions, public_classes
+from shop.classes.queries import ClassFilters, next_of, public_classes
 from shop.core.inputs import page_arg
 from shop.core.pagecache import cached_page
 from shop.extensions import db
@@ -50,11 +50,11 @@ def profile(slug: str):
     products = db.paginate(
         shop_products(artisan.slug), per_page=SHOP_PER_PAGE, page=page_arg(), error_out=False
     )
-    classes = db.session.scalars(public_classes(ClassFilters(artisan=artisan.slug))).all()
+    classes = db.session.scalars(public_classes(ClassFilters(artisan=artisan.slug))).unique().all()
     return render_template(
         "artisans/profile.html",
         artisan=artisan,
         products=products,
         classes=classes,
-        next_sessions=next_sessions([c.id for c in classes]),
+        next_sessions=next_of(classes),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus, PublicName
 from shop.auth.models import User
@@ -318,9 +318,9 @@ def public_artisans(
     query = (
         Artisan.select_public()
         .options(
-            selectinload(Artisan.goals),
-            selectinload(Artisan.profile_image),
-            selectinload(Artisan.cover_image),
+            joinedload(Artisan.goals),
+            joinedload(Artisan.profile_image),
+            joinedload(Artisan.cover_image),
         )
         .order_by(Artisan.approved_at.desc(), Artisan.id.desc())
     )
@@ -359,4 +359,4 @@ def goal_counts() -> dict[tuple[str, int], int]:
 
 def get_public_artisan(slug: str) -> Artisan | None:
     """The public artisan with this slug, or None (404 for everyone else)."""
-    return db.session.scalar(public_artisans().where(Artisan.slug == slug))
+    return db.session.scalars(public_artisans().where(Artisan.slug == slug)).unique().first()

@@ -25,6 +25,7 @@ def listing():
         after=request.args.get("after"),
         before=request.args.get("before"),
         count_in_query=filters.q is not None,
+        load=services.products_by_id,
     )
     return render_template(
         "catalog/listing.html", page=page, filters=filters, categories=services.categories()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from shop.artisans.listings import fill_texts, sync_goals
 from shop.artisans.models import Artisan, ArtisanStatus
@@ -260,9 +260,9 @@ def public_products(filters: ProductFilters):
         .join(Product.artisan)
         .where(Product.status == P.ACTIVE, Artisan.public_filter())
         .options(
-            selectinload(Product.photos),
+            joinedload(Product.photos),
             # The artisan row is already joined for the public filter: read it from there.
-            contains_eager(Product.artisan).selectinload(Artisan.profile_image),
+            contains_eager(Product.artisan).joinedload(Artisan.profile_image),
             joinedload(Product.category),
         )
     )
@@ -298,6 +298,18 @@ def public_products(filters: ProductFilters):
     return query.order_by(*order)
 
 
+def products_by_id(ids: list[int]) -> list[Product]:
+    """The public products with these ids, loaded as cards show them, in the order given
+    (the rows of a page found by keyset_paginate(..., load=products_by_id))."""
+    found = {
+        product.id: product
+        for product in db.session.scalars(
+            public_products(ProductFilters()).where(Product.id.in_(ids)).order_by(None)
+        ).unique()
+    }
+    return [found[i] for i in ids if i in found]
+
+
 def shop_products(artisan_slug: str):
     """A select() of one artisan's public products as their shop shows them: what can be
     bought first (in stock or made to order), newest first; sold out last."""
@@ -311,10 +323,14 @@ def shop_products(artisan_slug: str):
 
 def get_public_product(slug: str) -> Product | None:
     """The product with this slug if the public may see it."""
-    return db.session.scalar(
-        public_products(ProductFilters())
-        .where(Product.slug == slug)
-        .options(selectinload(Product.goals))
+    return (
+        db.session.scalars(
+            public_products(ProductFilters())
+            .where(Product.slug == slug)
+            .options(joinedload(Product.goals))
+        )
+        .unique()
+        .first()
     )
 
 
@@ -363,7 +379,7 @@ def _cards():
         select(Product)
         .join(Product.artisan)
         .where(Product.status == P.ACTIVE, Artisan.public_filter())
-        .options(contains_eager(Product.artisan), selectinload(Product.photos))
+        .options(contains_eager(Product.artisan), joinedload(Product.photos))
     )
 
 
@@ -378,7 +394,7 @@ def more_from_artisan(product: Product, limit: int = 4) -> list[Product]:
         .order_by(AVAILABLE_FIRST, Product.published_at.desc(), Product.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query).unique())
 
 
 def related_products(product: Product, limit: int = 4) -> list[Product]:
@@ -399,4 +415,4 @@ def related_products(product: Product, limit: int = 4) -> list[Product]:
         .order_by(AVAILABLE_FIRST, similar.desc(), Product.published_at.desc(), Product.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query).unique())

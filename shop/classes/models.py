@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from shop.artisans.listings import BilingualListing
 from shop.artisans.models import Artisan, GoalLink
@@ -162,6 +162,12 @@ class Class(BilingualListing, db.Model):
         order_by=lambda: ClassSession.starts_at,
         passive_deletes=True,  # the database's ON DELETE CASCADE removes them
     )
+    # Filled by classes.queries.public_classes in the listing's own statement (contains_eager
+    # and with_expression): the next bookable session and how many are still to come.
+    next_session: Mapped[ClassSession | None] = relationship(
+        primaryjoin="ClassSession.class_id == Class.id", viewonly=True, uselist=False, lazy="raise"
+    )
+    upcoming_sessions: Mapped[int | None] = query_expression()
 
     @property
     def cover(self) -> Image | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, with_expression
 
 from shop.artisans.models import Artisan
 from shop.classes.models import Class, ClassGoal, ClassSession, ClassStatus, SessionStatus
@@ -37,21 +37,22 @@ def _upcoming(now: datetime):
 def public_classes(filters: ClassFilters, now: datetime | None = None):
     """A select() of public classes with an upcoming session, soonest first, eager-loaded."""
     now = now or utcnow()
-    soonest = (
-        select(ClassSession.class_id, func.min(ClassSession.starts_at).label("next_start"))
-        .where(_upcoming(now))
-        .group_by(ClassSession.class_id)
-        .subquery()
-    )
+    ranked = _ranked_upcoming(now)
+    following = aliased(ClassSession)
+    # One statement: the class, its next session and the count of those to come, its artisan,
+    # photos and goals (a card needs them all).
     query = (
         select(Class)
-        .join(soonest, soonest.c.class_id == Class.id)
+        .join(ranked, (ranked.c.class_id == Class.id) & (ranked.c.rank == 1))
+        .join(following, following.id == ranked.c.id)
         .join(Class.artisan)
         .where(Class.status == C.ACTIVE, Artisan.public_filter())
         .options(
-            selectinload(Class.photos),
-            selectinload(Class.goals),
+            joinedload(Class.photos),
+            joinedload(Class.goals),
             contains_eager(Class.artisan),
+            contains_eager(Class.next_session.of_type(following)),
+            with_expression(Class.upcoming_sessions, ranked.c.upcoming),
         )
     )
     if filters.city:
@@ -63,19 +64,15 @@ def public_classes(filters: ClassFilters, now: datetime | None = None):
         )
     if filters.artisan:
         query = query.where(Artisan.slug == filters.artisan)
-    return query.order_by(soonest.c.next_start, Class.id)
+    return query.order_by(following.starts_at, Class.id)
 
 
-def next_sessions(
-    class_ids: list[int], now: datetime | None = None
-) -> dict[int, tuple[ClassSession, int]]:
-    """For each class: its next scheduled session and how many are still to come (one query)."""
-    if not class_ids:
-        return {}
-    now = now or utcnow()
-    ranked = (
+def _ranked_upcoming(now: datetime, *where):
+    """Upcoming sessions numbered per class, soonest first, with the count still to come."""
+    return (
         select(
             ClassSession.id,
+            ClassSession.class_id,
             func.row_number()
             .over(
                 partition_by=ClassSession.class_id,
@@ -84,9 +81,23 @@ def next_sessions(
             .label("rank"),
             func.count().over(partition_by=ClassSession.class_id).label("upcoming"),
         )
-        .where(ClassSession.class_id.in_(class_ids), _upcoming(now))
+        .where(_upcoming(now), *where)
         .subquery()
     )
+
+
+def next_of(classes) -> dict[int, tuple[ClassSession, int]]:
+    """The next sessions of classes from public_classes(), by class id (as next_sessions)."""
+    return {c.id: (c.next_session, c.upcoming_sessions) for c in classes}
+
+
+def next_sessions(
+    class_ids: list[int], now: datetime | None = None
+) -> dict[int, tuple[ClassSession, int]]:
+    """For each class: its next scheduled session and how many are still to come (one query)."""
+    if not class_ids:
+        return {}
+    ranked = _ranked_upcoming(now or utcnow(), ClassSession.class_id.in_(class_ids))
     rows = db.session.execute(
         select(ClassSession, ranked.c.upcoming)
         .join(ranked, ranked.c.id == ClassSession.id)
@@ -103,9 +114,9 @@ def get_public_class(slug: str) -> Class | None:
             .join(Class.artisan)
             .where(Class.slug == slug, Class.status == C.ACTIVE, Artisan.public_filter())
             .options(
-                selectinload(Class.photos),
+                joinedload(Class.photos),
                 joinedload(Class.goals),
-                contains_eager(Class.artisan).selectinload(Artisan.profile_image),
+                contains_eager(Class.artisan).joinedload(Artisan.profile_image),
             )
         )
         .unique()

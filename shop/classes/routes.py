@@ -44,7 +44,7 @@ def listing():
         "classes/listing.html",
         page=page,
         filters=filters,
-        next_sessions=queries.next_sessions([c.id for c in page.items], now),
+        next_sessions=queries.next_of(page.items),
         cities=queries.public_cities(now),
         selected_goal=get_goal(*filters.goal) if filters.goal else None,
     )

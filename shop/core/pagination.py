@@ -17,10 +17,10 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy import Select, func, inspect, literal, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.operators import desc_op
 
@@ -132,15 +132,24 @@ def keyset_paginate(
     before: str | None = None,
     count: bool = True,
     count_in_query: bool = False,
+    load: Callable[[list], list] | None = None,
 ) -> KeysetPage:
     """A page of `query` (which must be ordered, ending with a unique column): by cursor
     when `after`/`before` holds a valid one, else by page number (OFFSET).
 
     `count_in_query` counts with a window function in the same statement instead of a second
     query: worth it when the database must produce every match anyway (a ranked search), not
-    when an index lets it stop after one page."""
+    when an index lets it stop after one page.
+
+    With `load` (ids -> entities in that order) the paging statement selects only the primary
+    key and the sort values, and `load` fetches the page's rows afterwards: sorting, counting
+    and skipping then move narrow rows (a search matching every product sorted all their
+    columns, several times slower)."""
     columns, descending = _order_terms(query)
     key = tuple_(*columns)
+    if load is not None:
+        entity = query.column_descriptions[0]["entity"]
+        query = query.with_only_columns(inspect(entity).primary_key[0])
     keyed = query.add_columns(*columns)
     after_values = _typed(decode_cursor(after, len(columns)), columns)
     before_values = _typed(decode_cursor(before, len(columns)), columns)
@@ -150,21 +159,25 @@ def keyset_paginate(
         keyed = keyed.add_columns(func.count().over().label("total_matches"))
     if after_values is not None:
         bound = key < after_values if descending else key > after_values
-        rows = db.session.execute(keyed.where(bound).limit(per_page + 1)).all()
+        rows = db.session.execute(keyed.where(bound).limit(per_page + 1)).unique().all()
         has_more = len(rows) > per_page
         rows = rows[:per_page]
     elif before_values is not None:
         bound = key > before_values if descending else key < before_values
         flipped = [c.asc() if descending else c.desc() for c in columns]
-        rows = db.session.execute(
-            keyed.where(bound).order_by(None).order_by(*flipped).limit(per_page)
-        ).all()
+        rows = (
+            db.session.execute(keyed.where(bound).order_by(None).order_by(*flipped).limit(per_page))
+            .unique()
+            .all()
+        )
         rows.reverse()
         has_more = True
     else:
-        rows = db.session.execute(
-            keyed.limit(per_page + 1).offset((max(page, 1) - 1) * per_page)
-        ).all()
+        rows = (
+            db.session.execute(keyed.limit(per_page + 1).offset((max(page, 1) - 1) * per_page))
+            .unique()
+            .all()
+        )
         has_more = len(rows) > per_page
         rows = rows[:per_page]
     total = None
@@ -172,6 +185,8 @@ def keyset_paginate(
         total = rows[0][-1] if rows else None  # no row (a page past the end): count below
         rows = [row[:-1] for row in rows]
     items = [row[0] for row in rows]
+    if load is not None:
+        items = load(items)
     if not count:
         total = 0
     elif total is None:

@@ -167,12 +167,16 @@ def goal_impact(goal) -> dict:
             public_products(ProductFilters())
             .where(supports_goal(Product, ProductGoal, pair))
             .limit(GOAL_LISTINGS)
-        ).all(),
+        )
+        .unique()
+        .all(),
         "classes": db.session.scalars(
             public_classes(ClassFilters())
             .where(supports_goal(Class, ClassGoal, pair))
             .limit(GOAL_LISTINGS)
-        ).all(),
+        )
+        .unique()
+        .all(),
     }
 
 

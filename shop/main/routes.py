@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from shop.artisans.services import goal_counts, public_artisans
 from shop.catalog.services import ProductFilters, category_counts, public_products
-from shop.classes.queries import ClassFilters, next_sessions, public_classes
+from shop.classes.queries import ClassFilters, next_of, public_classes
 from shop.core.forms import PostForm
 from shop.core.health import check_parts
 from shop.core.pagecache import cached_page
@@ -42,18 +42,20 @@ HOME_CLASSES = 3
 @cached_page
 def index():
     """The shop window: search, new work, the next classes, crafts, artisans and goals."""
-    featured = db.session.scalars(public_artisans().limit(6)).all()
-    products = db.session.scalars(
-        public_products(ProductFilters(in_stock=True)).limit(HOME_PRODUCTS)
-    ).all()
-    classes = db.session.scalars(public_classes(ClassFilters()).limit(HOME_CLASSES)).all()
+    featured = db.session.scalars(public_artisans().limit(6)).unique().all()
+    products = (
+        db.session.scalars(public_products(ProductFilters(in_stock=True)).limit(HOME_PRODUCTS))
+        .unique()
+        .all()
+    )
+    classes = db.session.scalars(public_classes(ClassFilters()).limit(HOME_CLASSES)).unique().all()
     return render_template(
         "main/index.html",
         featured=featured,
         goal_counts=goal_counts(),
         products=products,
         classes=classes,
-        next_sessions=next_sessions([c.id for c in classes]),
+        next_sessions=next_of(classes),
         crafts=category_counts(),
     )
 
@@ -113,7 +115,7 @@ def goal(kind: str, number: int):
     found = get_goal(kind, number)
     if found is None:
         abort(404)
-    artisans = db.session.scalars(public_artisans(goal=(kind, number))).all()
+    artisans = db.session.scalars(public_artisans(goal=(kind, number))).unique().all()
     return render_template("goals/detail.html", goal=found, artisans=artisans)
 
 

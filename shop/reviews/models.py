@@ -109,7 +109,7 @@ class ReviewReport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    review: Mapped[Review] = relationship(backref=db.backref("reports", lazy="selectin"))
+    review: Mapped[Review] = relationship(backref=db.backref("reports"))
     reporter: Mapped[User] = relationship()
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.artisans.models import Artisan
 from shop.classes.models import ClassSession
@@ -50,30 +50,34 @@ def _visible(**target: int):
     ]
 
 
+def summary_and_latest(limit: int = LATEST, **target: int) -> tuple[Summary, list[Review]]:
+    """The count and average of published reviews (product_id=, class_id= or artisan_id=) and
+    the newest `limit` of them, in one statement: the window sums see every row the LIMIT
+    later cuts."""
+    rows = db.session.execute(
+        select(Review, func.count().over(), func.sum(Review.rating).over())
+        .where(*_visible(**target))
+        .options(joinedload(Review.author), joinedload(Review.photo))
+        .order_by(Review.created_at.desc(), Review.id.desc())
+        .limit(max(limit, 1))
+    ).all()
+    count, total = (rows[0][1], rows[0][2]) if rows else (0, 0)
+    if count < MIN_SHOWN:
+        found = Summary(count, None)
+    else:
+        average = (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        found = Summary(count, average)
+    return found, [row[0] for row in rows[:limit]]
+
+
 def summary(**target: int) -> Summary:
     """Count and average of published reviews (product_id=, class_id= or artisan_id=)."""
-    count, total = db.session.execute(
-        select(func.count(Review.id), func.coalesce(func.sum(Review.rating), 0)).where(
-            *_visible(**target)
-        )
-    ).one()
-    if count < MIN_SHOWN:
-        return Summary(count, None)
-    average = (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return Summary(count, average)
+    return summary_and_latest(1, **target)[0]
 
 
 def latest(limit: int = LATEST, **target: int) -> list[Review]:
     """The newest published reviews, newest first."""
-    return list(
-        db.session.scalars(
-            select(Review)
-            .where(*_visible(**target))
-            .options(selectinload(Review.author), selectinload(Review.photo))
-            .order_by(Review.created_at.desc(), Review.id.desc())
-            .limit(limit)
-        )
-    )
+    return summary_and_latest(limit, **target)[1]
 
 
 def lines_to_review(user_id: int, now: datetime | None = None) -> list[OrderLine]:
@@ -124,7 +128,9 @@ def reviews_of_artisan(artisan_id: int):
     return (
         select(Review)
         .where(Review.artisan_id == artisan_id)
-        .options(selectinload(Review.author), selectinload(Review.line))
+        .options(
+            selectinload(Review.author), selectinload(Review.line), selectinload(Review.reports)
+        )
         .order_by(Review.created_at.desc(), Review.id.desc())
     )
 

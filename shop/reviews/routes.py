@@ -46,9 +46,10 @@ def rating_number(value) -> str:
 def reviews_for(**target: int) -> dict:
     """The reviews block of a product, class or workshop page (product_id=, class_id=,
     artisan_id=): the summary, the newest reviews and a report form for logged-in readers."""
+    summary, items = queries.summary_and_latest(**target)
     return {
-        "summary": queries.summary(**target),
-        "items": queries.latest(**target),
+        "summary": summary,
+        "items": items,
         "report_form": ReportForm() if current_user.is_authenticated else None,
     }
 

@@ -29,10 +29,8 @@ def _translated(
 
 
 def _titles(q: str) -> list[str]:
-    return [
-        p.title
-        for p in services.db.session.scalars(services.public_products(services.ProductFilters(q=q)))
-    ]
+    query = services.public_products(services.ProductFilters(q=q))
+    return [p.title for p in services.db.session.scalars(query).unique()]
 
 
 def test_search_matches_either_language_without_accents(db):
