@@ -109,6 +109,17 @@ def request_private(data: PrivateRequestData, now: datetime | None = None) -> Pr
     )
     db.session.add(request)
     db.session.flush()
+    owner = klass.artisan
+    queue_email(
+        db.session,
+        render_email(
+            owner.user.email,
+            "private_request",
+            locale=owner.user.locale,
+            request=request,
+            artisan=owner,
+        ),
+    )
     log.info("private request %s for class %s", request.id, klass.id)
     return request
 

@@ -60,6 +60,11 @@ def test_a_customer_asks_and_the_artisan_accepts(app, client, db, outbox):
     assert response.status_code == 302
     request = db.session.scalar(select(PrivateRequest))
     assert (request.party_size, request.user_id) == (2, customer.id)
+    # The artisan hears of it by e-mail, in their language, with the way to answer.
+    [notice] = outbox.to(klass.artisan.user.email)
+    body = outbox.body(notice)
+    assert klass.title in notice["Subject"] and "Carla" in body and "2" in body
+    assert "Por la tarde, por favor" in body and "/workshop/private-requests" in body
 
     artisan = app.test_client()
     login(artisan, klass.artisan.user.email)
