@@ -232,7 +232,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.core import dates, settings
     from shop.core.forms import PostForm
     from shop.core.markdown import plain_excerpt, render_markdown
-    from shop.core.money import format_money_here
+    from shop.core.money import amount_text, format_money_here
     from shop.core.time import utcnow
     from shop.goals import all_goals
     from shop.main import seo
@@ -240,6 +240,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.waitlist.queries import shown_status as waitlist_shown_status
 
     app.add_template_filter(format_money_here, "money")
+    app.add_template_filter(amount_text, "amount_text")
     # One date format on every page and e-mail: "vie 11 dic 2026, 10:00" / "vie 11 dic 2026".
     app.add_template_filter(dates.format_moment, "datetime_text")
     app.add_template_filter(dates.format_day, "date_text")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from shop.core.money import DEFAULT_CURRENCY, from_cents, minor_units, number_locale, to_cents
+from shop.core.money import DEFAULT_CURRENCY, amount_text, to_cents
 
 
 class MoneyField(StringField):
@@ -39,11 +38,7 @@ class MoneyField(StringField):
             return self.raw_data[0]
         if self.data is None:
             return ""
-        decimals = minor_units(self.currency)
-        pattern = "0." + "0" * decimals if decimals else "0"
-        return format_decimal(
-            from_cents(self.data, self.currency), format=pattern, locale=number_locale()
-        )
+        return amount_text(self.data, self.currency)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, format_decimal, get_currency_precision
 from flask_babel import get_locale
 
 DEFAULT_CURRENCY = "USD"  # Ecuador uses the US dollar
@@ -53,6 +53,14 @@ def number_locale(locale: str | None = None) -> str:
 def format_money(cents: int, currency: str = DEFAULT_CURRENCY, locale: str = "es") -> str:
     """Format minor units for display in the given locale."""
     return format_currency(from_cents(cents, currency), currency, locale=number_locale(locale))
+
+
+def amount_text(cents: int, currency: str = DEFAULT_CURRENCY) -> str:
+    """An amount as people type it here, for a form field: "28,00" in Spanish, "28.00" in
+    English; always the currency's decimals, never a symbol or grouped thousands."""
+    decimals = minor_units(currency)
+    pattern = "0." + "0" * decimals if decimals else "0"
+    return format_decimal(from_cents(cents, currency), format=pattern, locale=number_locale())
 
 
 def format_money_here(cents: int, currency: str = DEFAULT_CURRENCY) -> str:

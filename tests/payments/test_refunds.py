@@ -133,6 +133,10 @@ def test_artisan_refund_form_refunds_its_line(client, db, two_lines):
     page = client.get(f"/workshop/orders/{group_id}").get_data(as_text=True)
     action = f"/workshop/orders/{group_id}/refund"
     position = [line.id for line in vase_line.group.lines].index(vase_line.id)
+    # The amount box starts at what is left to refund, written as a Spanish phone types it.
+    assert ("amount", "30,00") in browser_submission(page, action, nth=position)
+    english = client.get(f"/workshop/orders/{group_id}?lang=en").get_data(as_text=True)
+    assert ("amount", "30.00") in browser_submission(english, action, nth=position)
     fields = browser_submission(page, action, nth=position, amount="30.00", restock="1")
     assert ("line_id", str(vase_line.id)) in fields
     assert [name for name, _ in fields].count("line_id") == 1
