@@ -47,6 +47,11 @@ ARTISAN_SUMMARY_PROPS = {
     "city": {"type": "string", "description": "City only: never an address."},
     "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
     "tagline": {"type": "string"},
+    "profile_language": {
+        "type": "string",
+        "enum": ["es", "en"],
+        "description": "What the tagline and story are written in.",
+    },
     "profile_image": {"$ref": "#/components/schemas/Image"},
     "url": {"type": "string", "format": "uri"},
     "goals": {"type": "array", "items": {"$ref": "#/components/schemas/Goal"}},

@@ -66,6 +66,7 @@ def artisan_summary(artisan: Artisan) -> dict:
         "city": artisan.city,
         "country": artisan.country,
         "tagline": artisan.tagline,
+        "profile_language": artisan.profile_language,
         "profile_image": _image(artisan.profile_image),
         "url": url_for("artisans.profile", slug=artisan.slug, _external=True),
         "goals": [_goal(g.kind, g.number, g.is_verified) for g in artisan.goals],

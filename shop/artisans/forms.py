@@ -112,6 +112,11 @@ class ArtisanForm(BaseForm):
             "*italic*, lists and links."
         ),
     )
+    profile_language = RadioField(
+        _l("I wrote my tagline and story in"),
+        default="es",
+        choices=[SelectChoice("es", _l("Spanish")), SelectChoice("en", _l("English"))],
+    )
     story_url = URLField(
         _l("Where your story was published (optional)"),
         filters=[strip],

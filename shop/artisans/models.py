@@ -89,6 +89,8 @@ class Artisan(db.Model):
     languages: Mapped[str] = mapped_column(String(200), default="")
     tagline: Mapped[str] = mapped_column(String(160), default="")
     story: Mapped[str] = mapped_column(Text, default="")
+    # What the tagline and story are written in: pages mark them with it (lang="...").
+    profile_language: Mapped[str] = mapped_column(String(2), default="es", server_default="es")
     story_url: Mapped[str | None] = mapped_column(String(500))
     profile_image_id: Mapped[int | None] = mapped_column(
         ForeignKey("images.id", ondelete="SET NULL")

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from shop.artisans.listings import LANGUAGES
 from shop.artisans.models import Artisan, ArtisanEvent, ArtisanGoal, ArtisanStatus, PublicName
 from shop.auth.models import User
 from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
@@ -54,6 +55,7 @@ class ApplicationData:
     tagline: str = ""
     story: str = ""
     story_url: str | None = None
+    profile_language: str = "es"
     slug: str | None = None
     public_name_choice: PublicName = PublicName.SHOP_NAME
     origin_country: str | None = None
@@ -152,6 +154,7 @@ def _fill(artisan: Artisan, data: ApplicationData, slug: str) -> None:
     artisan.show_impact = data.show_impact
     artisan.languages = data.languages.strip()
     artisan.tagline = data.tagline.strip()
+    artisan.profile_language = data.profile_language if data.profile_language in LANGUAGES else "es"
     artisan.story = data.story.replace("\r\n", "\n").strip()
     artisan.story_url = data.story_url or None
 

@@ -47,6 +47,7 @@ class CraftForm(BaseForm):
     craft = ArtisanForm.craft
     tagline = ArtisanForm.tagline
     story = ArtisanForm.story
+    profile_language = ArtisanForm.profile_language
     story_url = ArtisanForm.story_url
 
 

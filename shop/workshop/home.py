@@ -44,6 +44,7 @@ def _application_data(form: ArtisanForm, consent: bool) -> services.ApplicationD
         languages=form.languages.data or "",
         tagline=form.tagline.data or "",
         story=form.story.data or "",
+        profile_language=form.profile_language.data or "es",
         story_url=form.story_url.data or None,
         consent=consent,
         goals=form.chosen_goals(),

@@ -249,3 +249,29 @@ def test_the_profile_asks_statements_only_for_chosen_goals(db, app):
     assert len(re.findall(r'<input [^>]*id="goal_(sdg|gcm)_\d+" [^>]*type="checkbox"', html)) == 40
     assert 'name="goal_sdg_8_statement"' in html
     assert 'name="goal_sdg_9_statement"' not in html and 'name="goal_gcm_1_statement"' not in html
+
+
+def test_the_story_says_which_language_it_is_written_in(applicant, db, app):
+    user, client = applicant
+    _step(client, "about", ABOUT)
+    refused = _step(client, "craft", {**CRAFT, "profile_language": "fr"})
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    _step(client, "craft", {**CRAFT, "profile_language": "en"})
+    _step(client, "photos")
+    _step(client, "goals")
+    review = client.get("/workshop/apply/review").get_data(as_text=True)
+    assert '<dd class="col-sm-8" lang="en">Pots from Quito</dd>' in review
+    assert post_form(client, "/workshop/apply/review").status_code == 302
+    db.session.expire_all()
+    artisan = db.session.scalar(select(Artisan).where(Artisan.user_id == user.id))
+    assert artisan.profile_language == "en"
+    # Once public, a Spanish page marks the English story and tagline as English.
+    artisan.status, artisan.approved_at = ArtisanStatus.APPROVED, artisan.submitted_at
+    db.session.commit()
+    page = app.test_client().get(f"/artisans/{artisan.slug}").get_data(as_text=True)
+    assert '<html lang="es"' in page
+    assert '<p class="lead" lang="en">Pots from Quito</p>' in page
+    assert '<div class="story" lang="en">' in page
+    # Editing the profile can change it back.
+    form = client.get("/workshop/profile").get_data(as_text=True)
+    assert re.search(r'<input [^>]*checked[^>]*value="en"|value="en"[^>]*checked', form)
