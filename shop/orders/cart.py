@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from shop.artisans.models import Artisan
 from shop.catalog.models import Product, ProductStatus
@@ -279,8 +279,9 @@ def _sellable_products(ids: list[int]) -> dict[int, Product]:
             .where(
                 Product.id.in_(ids), Product.status == ProductStatus.ACTIVE, Artisan.public_filter()
             )
-            .options(selectinload(Product.artisan), selectinload(Product.photos))
-        )
+            # One statement: the artisan is joined for the filter already.
+            .options(contains_eager(Product.artisan), joinedload(Product.photos))
+        ).unique()
     }
 
 
@@ -294,10 +295,10 @@ def _bookable_sessions(ids: list[int]) -> dict[int, ClassSession]:
             .join(ClassSession.class_)
             .where(ClassSession.id.in_(ids), Class.public_filter())
             .options(
-                selectinload(ClassSession.class_).selectinload(Class.artisan),
-                selectinload(ClassSession.class_).selectinload(Class.photos),
+                contains_eager(ClassSession.class_).joinedload(Class.artisan),
+                contains_eager(ClassSession.class_).joinedload(Class.photos),
             )
-        )
+        ).unique()
     }
 
 
