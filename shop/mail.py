@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from shop.core.jobs import enqueue
 from shop.core.time import utcnow
+from shop.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,14 @@ def html_paragraphs(text: str) -> list[Markup]:
 def queue_email(session: Session, email: Email) -> None:
     """Hold an e-mail until the session's transaction commits (dropped on rollback)."""
     session.info.setdefault(_PENDING, []).append(email)
+
+
+def email_after_commit(
+    to: str, template: str, locale: str | None = None, attachments=None, **context
+) -> None:
+    """Render templates/email/<template>.txt now (in the reader's language) and send it once
+    the request's transaction commits: the one way features write to people."""
+    queue_email(db.session, render_email(to, template, locale, attachments, **context))
 
 
 def send_now(email: Email) -> None:

@@ -20,7 +20,7 @@ from shop.core.text import slugify
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.goals import get_goal
-from shop.mail import queue_email, render_email
+from shop.mail import email_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +190,8 @@ def apply(user: User, data: ApplicationData) -> Artisan:
     db.session.flush()
     _record(artisan, user, "apply", None)
     for admin in db.session.scalars(select(User).where(User.is_admin.is_(True))):
-        queue_email(
-            db.session,
-            render_email(
-                admin.email, "admin_new_application", locale=admin.locale, artisan=artisan
-            ),
+        email_after_commit(
+            admin.email, "admin_new_application", locale=admin.locale, artisan=artisan
         )
     log.info("artisan application: artisan=%s user=%s", artisan.id, user.id)
     return artisan
@@ -260,16 +257,13 @@ def decide(artisan: Artisan, admin: User, action: str, reason: str | None = None
     _record(artisan, admin, action, str(before), reason)
     if approved:
         artisan_public_again.send(artisan.id)
-    queue_email(
-        db.session,
-        render_email(
-            artisan.user.email,
-            "artisan_decision",
-            locale=artisan.user.locale,
-            artisan=artisan,
-            action=action,
-            reason=reason,
-        ),
+    email_after_commit(
+        artisan.user.email,
+        "artisan_decision",
+        locale=artisan.user.locale,
+        artisan=artisan,
+        action=action,
+        reason=reason,
     )
     log.info("artisan %s: %s by admin %s", artisan.id, action, admin.id)
     return artisan

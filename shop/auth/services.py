@@ -19,7 +19,7 @@ from shop.auth.models import User, new_session_token, normalise_email
 from shop.core.errors import DomainError, ValidationFailed
 from shop.core.time import utcnow
 from shop.extensions import db, limiter
-from shop.mail import queue_email, render_email
+from shop.mail import email_after_commit
 
 log = logging.getLogger("shop.security")
 
@@ -64,11 +64,8 @@ def register_user(email: str, name: str, password: str, locale: str) -> User | N
     if existing is not None:
         generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         if once_per_window(f"register-attempt:{existing.id}", "1 per hour"):
-            queue_email(
-                db.session,
-                render_email(
-                    existing.email, "register_attempt", locale=existing.locale, user=existing
-                ),
+            email_after_commit(
+                existing.email, "register_attempt", locale=existing.locale, user=existing
             )
         log.info("registration tried for an existing account: user=%s", existing.id)
         return None
@@ -101,16 +98,13 @@ def make_verify_token(user: User) -> str:
 
 def send_verification(user: User) -> None:
     """E-mail the link that confirms the account's address."""
-    queue_email(
-        db.session,
-        render_email(
-            user.email,
-            "verify_email",
-            locale=user.locale,
-            user=user,
-            token=make_verify_token(user),
-            days=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 86400,
-        ),
+    email_after_commit(
+        user.email,
+        "verify_email",
+        locale=user.locale,
+        user=user,
+        token=make_verify_token(user),
+        days=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 86400,
     )
     log.info("address confirmation mailed: user=%s", user.id)
 
@@ -179,16 +173,13 @@ def request_password_reset(email: str) -> None:
         return
     token = make_reset_token(user)
     max_age_minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    queue_email(
-        db.session,
-        render_email(
-            user.email,
-            "password_reset",
-            locale=user.locale,
-            user=user,
-            token=token,
-            minutes=max_age_minutes,
-        ),
+    email_after_commit(
+        user.email,
+        "password_reset",
+        locale=user.locale,
+        user=user,
+        token=token,
+        minutes=max_age_minutes,
     )
     log.info("password reset mailed: user=%s", user.id)
 

@@ -19,7 +19,7 @@ from shop.core.errors import InvalidTransition, NotAllowed
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.inventory import services as inventory
-from shop.mail import queue_email, render_email
+from shop.mail import email_after_commit
 from shop.orders.lifecycle import (
     PAID_STATES,
     booking_ics_attachment,
@@ -128,17 +128,14 @@ def cancel_session_bookings(session, *, short_of_minimum: bool = False) -> int:
         cancel_group_if_nothing_left(line.group)
         if amount > 0:
             give_back(line.order, None, amount, line=line, reason="session cancelled")
-        queue_email(
-            db.session,
-            render_email(
-                line.order.email,
-                "session_cancelled",
-                locale=line.order.locale,
-                line=line,
-                session=session,
-                amount_cents=amount,
-                short_of_minimum=short_of_minimum,
-            ),
+        email_after_commit(
+            line.order.email,
+            "session_cancelled",
+            locale=line.order.locale,
+            line=line,
+            session=session,
+            amount_cents=amount,
+            short_of_minimum=short_of_minimum,
         )
     unpaid = (
         db.session.scalars(
@@ -196,16 +193,13 @@ def send_reminders(now: datetime | None = None, within: timedelta = timedelta(ho
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed:
-            queue_email(
-                db.session,
-                render_email(
-                    line.order.email,
-                    "booking_reminder",
-                    locale=line.order.locale,
-                    line=line,
-                    session=line.session,
-                    attachments=[booking_ics_attachment(line)],
-                ),
+            email_after_commit(
+                line.order.email,
+                "booking_reminder",
+                locale=line.order.locale,
+                line=line,
+                session=line.session,
+                attachments=[booking_ics_attachment(line)],
             )
             sent += 1
     return sent

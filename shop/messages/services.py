@@ -17,7 +17,7 @@ from shop.classes.models import Class
 from shop.core.errors import NotAllowed, ValidationFailed
 from shop.core.time import utcnow
 from shop.extensions import db
-from shop.mail import queue_email, render_email
+from shop.mail import email_after_commit
 from shop.media.models import Image
 from shop.messages.models import BODY_MAX, REASON_MAX, Conversation, ConversationKind, Message
 from shop.orders.models import OrderGroup, OrderLine, OrderStatus
@@ -203,17 +203,14 @@ def _notify(conversation: Conversation, from_side: Side, message: Message) -> No
     else:
         recipient = conversation.customer
         sender_name = conversation.artisan.public_name
-    queue_email(
-        db.session,
-        render_email(
-            recipient.email,
-            "new_message",
-            locale=recipient.locale,
-            conversation=conversation,
-            message=message,
-            sender_name=sender_name,
-            for_artisan=from_side == Side.CUSTOMER,
-        ),
+    email_after_commit(
+        recipient.email,
+        "new_message",
+        locale=recipient.locale,
+        conversation=conversation,
+        message=message,
+        sender_name=sender_name,
+        for_artisan=from_side == Side.CUSTOMER,
     )
 
 

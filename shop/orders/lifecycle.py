@@ -19,7 +19,7 @@ from shop.core.states import LabelledEnum, StateMachine
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.inventory import services as inventory
-from shop.mail import Attachment, queue_email, render_email
+from shop.mail import Attachment, email_after_commit
 from shop.orders.models import (
     Delivery,
     FulfilmentStatus,
@@ -195,19 +195,13 @@ def _end_waitlist_places(order: Order) -> None:
 
 def _notify_paid(order: Order) -> None:
     calendars = [booking_ics_attachment(line) for line in order.lines if line.is_seat]
-    queue_email(
-        db.session,
-        render_email(
-            order.email, "order_paid", locale=order.locale, order=order, attachments=calendars
-        ),
+    email_after_commit(
+        order.email, "order_paid", locale=order.locale, order=order, attachments=calendars
     )
     for group in order.groups:
         owner = group.artisan.user
-        queue_email(
-            db.session,
-            render_email(
-                owner.email, "artisan_new_order", locale=owner.locale, order=order, group=group
-            ),
+        email_after_commit(
+            owner.email, "artisan_new_order", locale=owner.locale, order=order, group=group
         )
 
 
@@ -242,10 +236,7 @@ def set_fulfilment(
     record_event(order, f"fulfilment_{target}", actor, group.tracking_note)
     if all(g.status in (F.COMPLETED, F.CANCELLED) for g in order.groups):
         ORDER_STATES.move(order, "fulfil")
-    queue_email(
-        db.session,
-        render_email(order.email, "order_status", locale=order.locale, order=order, group=group),
-    )
+    email_after_commit(order.email, "order_status", locale=order.locale, order=order, group=group)
     return group
 
 

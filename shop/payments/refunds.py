@@ -22,7 +22,7 @@ from shop.core.signals import refund_recorded
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.inventory import services as inventory
-from shop.mail import queue_email, render_email
+from shop.mail import email_after_commit
 from shop.orders.lifecycle import ORDER_STATES, record_event
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.payments.models import Refund, RefundStatus
@@ -134,11 +134,8 @@ def give_back(
     if record.status == RefundStatus.PENDING:
         send_after_commit(db.session, record)
     refund_recorded.send(record)
-    queue_email(
-        db.session,
-        render_email(
-            order.email, "order_refund", locale=order.locale, order=order, amount_cents=amount_cents
-        ),
+    email_after_commit(
+        order.email, "order_refund", locale=order.locale, order=order, amount_cents=amount_cents
     )
     return record
 

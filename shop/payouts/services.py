@@ -18,7 +18,7 @@ from shop.core.signals import transfer_event
 from shop.core.states import StateMachine
 from shop.core.time import utcnow
 from shop.extensions import db
-from shop.mail import queue_email, render_email
+from shop.mail import email_after_commit
 from shop.payments.gateways import TransferRefused, TransferUnsure, get_gateway
 from shop.payouts.ledger import balances, is_available, write_entries
 from shop.payouts.models import (
@@ -134,9 +134,7 @@ def record_manual_payout(request: ManualPayout, actor_id: int | None) -> Payout:
 
 def _tell_artisan(payout: Payout) -> None:
     owner = payout.artisan.user
-    queue_email(
-        db.session, render_email(owner.email, "payout_sent", locale=owner.locale, payout=payout)
-    )
+    email_after_commit(owner.email, "payout_sent", locale=owner.locale, payout=payout)
 
 
 # Stripe Connect: record the intent, commit, call the gateway, record the outcome.

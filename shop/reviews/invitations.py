@@ -14,7 +14,7 @@ from shop.auth.models import User
 from shop.classes.models import ClassSession
 from shop.core.time import utcnow
 from shop.extensions import db
-from shop.mail import queue_email, render_email
+from shop.mail import email_after_commit
 from shop.orders.lifecycle import PAID_STATES
 from shop.orders.models import FulfilmentStatus, Order, OrderGroup, OrderLine
 from shop.reviews.models import Review, ReviewInvitation
@@ -98,17 +98,14 @@ def send_invitations(now: datetime | None = None) -> int:
         if not line.group.artisan.is_public or not _claim(line, now):
             continue
         user: User = line.order.user
-        queue_email(
-            db.session,
-            render_email(
-                user.email,
-                "review_invitation",
-                locale=user.locale,
-                user=user,
-                line=line,
-                token=invitation_token(line),
-                days=REVIEW_WINDOW.days,
-            ),
+        email_after_commit(
+            user.email,
+            "review_invitation",
+            locale=user.locale,
+            user=user,
+            line=line,
+            token=invitation_token(line),
+            days=REVIEW_WINDOW.days,
         )
         sent += 1
     return sent

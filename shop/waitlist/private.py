@@ -27,7 +27,7 @@ from shop.core.states import StateMachine
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.inventory import services as inventory
-from shop.mail import queue_email, render_email
+from shop.mail import email_after_commit
 from shop.waitlist.models import PrivateRequest, PrivateRequestStatus
 from shop.waitlist.services import OFFER_MARGIN
 
@@ -110,15 +110,12 @@ def request_private(data: PrivateRequestData, now: datetime | None = None) -> Pr
     db.session.add(request)
     db.session.flush()
     owner = klass.artisan
-    queue_email(
-        db.session,
-        render_email(
-            owner.user.email,
-            "private_request",
-            locale=owner.user.locale,
-            request=request,
-            artisan=owner,
-        ),
+    email_after_commit(
+        owner.user.email,
+        "private_request",
+        locale=owner.user.locale,
+        request=request,
+        artisan=owner,
     )
     log.info("private request %s for class %s", request.id, klass.id)
     return request
@@ -183,11 +180,8 @@ def accept(request: PrivateRequest, local_time: time, now: datetime | None = Non
         request, "offer", session_id=session.id, offer_id=offer.id, decided_at=now
     ):
         raise InvalidTransition(str(_l("This request was already answered.")))
-    queue_email(
-        db.session,
-        render_email(
-            offer.email, "waitlist_offer", locale=offer.locale, entry=offer, session=session
-        ),
+    email_after_commit(
+        offer.email, "waitlist_offer", locale=offer.locale, entry=offer, session=session
     )
     log.info("private request %s offered as session %s", request.id, session.id)
     return session

@@ -36,7 +36,7 @@ from shop.core.time import utcnow
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.inventory.services import lock_sessions
-from shop.mail import queue_email, render_email
+from shop.mail import email_after_commit
 from shop.waitlist.models import PrivateRequest
 from shop.waitlist.queries import position, queue_sizes
 
@@ -177,16 +177,13 @@ def join(request: JoinRequest, now: datetime | None = None) -> WaitlistEntry:
         raise ValidationFailed(
             str(_l("You are already on the waitlist for this session.")), field="email"
         ) from None
-    queue_email(
-        db.session,
-        render_email(
-            entry.email,
-            "waitlist_joined",
-            locale=entry.locale,
-            entry=entry,
-            session=session,
-            position=position(entry),
-        ),
+    email_after_commit(
+        entry.email,
+        "waitlist_joined",
+        locale=entry.locale,
+        entry=entry,
+        session=session,
+        position=position(entry),
     )
     log.info("waitlist entry %s for session %s (%d seats)", entry.id, session.id, entry.quantity)
     return entry
@@ -271,11 +268,8 @@ def offer_free_seats(session_id: int, now: datetime | None = None) -> list[Waitl
             continue
         free -= entry.quantity
         offered.append(entry)
-        queue_email(
-            db.session,
-            render_email(
-                entry.email, "waitlist_offer", locale=entry.locale, entry=entry, session=session
-            ),
+        email_after_commit(
+            entry.email, "waitlist_offer", locale=entry.locale, entry=entry, session=session
         )
         log.info(
             "waitlist entry %s offered %d seats of session %s", entry.id, entry.quantity, session_id
@@ -366,15 +360,12 @@ def cancel_for_session(session: ClassSession) -> int:
         cancelled += 1
         if held:
             inventory.unhold_seats(session.id, held)
-        queue_email(
-            db.session,
-            render_email(
-                entry.email,
-                "waitlist_session_cancelled",
-                locale=entry.locale,
-                entry=entry,
-                session=session,
-            ),
+        email_after_commit(
+            entry.email,
+            "waitlist_session_cancelled",
+            locale=entry.locale,
+            entry=entry,
+            session=session,
         )
     return cancelled
 
