@@ -168,11 +168,15 @@ def user(user_id: int):
     )
 
 
-def _confirm(target, action: str, actions: dict, back: str, template_target: str):
+def _confirm(
+    target, action: str, actions: dict, back: str, template_target: str, reason_label=None
+):
     if action not in actions:
         abort(404)
     title, effect, change, reason_required = actions[action]
     form = ReasonForm()
+    if reason_label is not None:
+        form.reason.label.text = str(reason_label)
     if form.validate_on_submit() and perform(
         lambda: change(target, current_user, form.reason.data),
         form=form,
@@ -231,4 +235,6 @@ def confirm_report(report_id: int, action: str):
         flash(str(_l("This report is already closed.")), "info")
         return redirect(back)
     label = f"{found.listing.title} · {found.reason.label}"
-    return _confirm(found, action, REPORT_ACTIONS, back, label)
+    # Dismissing tells nobody: the note is for the admins (hiding keeps the artisan's label).
+    note = _l("Note for the audit log") if action == "dismiss" else None
+    return _confirm(found, action, REPORT_ACTIONS, back, label, reason_label=note)
