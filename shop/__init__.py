@@ -289,6 +289,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "all_goals": all_goals,
             "demo_payments": not app.config.get("STRIPE_SECRET_KEY"),
+            "site_contact_email": settings.public_contact_email,
             "hold_minutes": settings.Lazy(settings.ORDER_HOLD_MINUTES),
             "waitlist_hours": settings.Lazy(settings.WAITLIST_OFFER_HOURS),
             "waitlist_shown_status": waitlist_shown_status,

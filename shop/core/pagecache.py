@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
+from shop.core import settings
 from shop.core.time import UTCDateTime, utcnow
 from shop.extensions import db
 
@@ -116,10 +117,9 @@ class PageCache:
         if self.redis is not None:
             value = self.redis.get(REDIS_VERSION_KEY)
             return value.decode() if value else "0"
-        row = db.session.execute(
-            text("SELECT value FROM settings WHERE key = :key"), {"key": VERSION_KEY}
-        ).scalar()
-        return row or "0"
+        # Read with every setting in one statement: the page rendered next (its footer shows
+        # the contact e-mail) needs no query of its own and matches the version it is kept under.
+        return settings.stored(VERSION_KEY) or "0"
 
     def get(self, key: str) -> bytes | None:
         if self.redis is not None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, event, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shop.core.errors import ValidationFailed
@@ -40,6 +41,11 @@ def _values() -> dict[str, str]:
         cache = {row.key: row.value for row in session.scalars(select(Setting))}
         session.info[CACHE_KEY] = cache
     return cache
+
+
+def stored(key: str) -> str | None:
+    """A stored value by key, read with every other setting (one query per transaction)."""
+    return _values().get(key)
 
 
 @event.listens_for(Session, "after_commit")
@@ -160,3 +166,12 @@ CONTACT_EMAIL = TextSetting("site.contact_email")
 FEATURED_ARTISANS = IdListSetting("home.featured_artisans")
 FEATURED_PRODUCTS = IdListSetting("home.featured_products")
 FEATURED_CLASSES = IdListSetting("home.featured_classes")
+
+
+def public_contact_email() -> str:
+    """The contact e-mail the footer shows; "" when unset, or when the database cannot answer
+    (an error page must render all the same)."""
+    try:
+        return CONTACT_EMAIL.get()
+    except SQLAlchemyError:
+        return ""
