@@ -36,7 +36,6 @@ from sqlalchemy.pool import Pool
 
 from shop.core import settings
 from shop.core.time import UTCDateTime, utcnow
-from shop.extensions import db
 
 VERSION_KEY = "page_cache_version"
 REDIS_VERSION_KEY = "taller:page-cache:version"
