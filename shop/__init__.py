@@ -187,6 +187,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.main.routes import bp as main_bp
     from shop.media.routes import bp as media_bp
     from shop.messages.routes import bp as messages_bp
+    from shop.moderation.routes import bp as moderation_bp
     from shop.orders.routes import bp as orders_bp
     from shop.payments.routes import bp as payments_bp
     from shop.payouts.routes import bp as payouts_bp
@@ -205,6 +206,7 @@ def register_blueprints(app: Flask) -> None:
         payouts_bp,
         reviews_bp,
         messages_bp,
+        moderation_bp,
         media_bp,
         admin_bp,
         api_bp,
@@ -288,6 +290,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "all_goals": all_goals,
             "demo_payments": not app.config.get("STRIPE_SECRET_KEY"),
+            "site_contact_email": settings.public_contact_email,
             "hold_minutes": settings.Lazy(settings.ORDER_HOLD_MINUTES),
             "waitlist_hours": settings.Lazy(settings.WAITLIST_OFFER_HOURS),
             "waitlist_shown_status": waitlist_shown_status,

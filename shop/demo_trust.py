@@ -17,6 +17,8 @@ from shop.demo_market import unusable_password_hash
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.messages import services as messages
+from shop.moderation import reports
+from shop.moderation.models import ReportReason
 from shop.orders import checkout, lifecycle
 from shop.orders.cart import CartEntry
 from shop.orders.models import Delivery, FulfilmentStatus, OrderLine
@@ -35,6 +37,8 @@ QUESTION = "Hola, ¿la clase sirve si nunca he tocado barro? ¿Qué ropa llevo?"
 ANSWER = (
     "¡Claro! Es para principiantes. Ven con ropa que se pueda manchar; los delantales los pongo yo."
 )
+
+REPORT = "Las medidas de la descripción no coinciden con las de la foto."
 
 
 def _customer(name: str) -> User:
@@ -64,7 +68,8 @@ def _paid(user: User, entries: list[CartEntry], deliveries: dict) -> list[OrderL
 
 def seed_trust(potter: User, customer: User, klass: Class, products: list[Product]) -> None:
     """Reviews of the class and two products from three buyers, the potter's reply to one,
-    and the demo customer's question about the class with the potter's answer."""
+    the demo customer's question about the class with the potter's answer, and one report of a
+    listing for the admins."""
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         # A session booked as a checkout would, then moved to ten days ago (a demo has no
         # clock to wait for): its bookings are attended classes.
@@ -99,6 +104,9 @@ def seed_trust(potter: User, customer: User, klass: Class, products: list[Produc
         conversation = messages.ask(customer, klass)
         messages.send(conversation, customer, QUESTION)
         messages.send(conversation, potter, ANSWER)
+
+        # One report waiting for the admins (the demo's "Needs attention" has work).
+        reports.report_listing(products[-1], bought[1][0], ReportReason.MISLEADING, REPORT)
 
 
 def _words(stars: int, text: str) -> reviews.ReviewData:

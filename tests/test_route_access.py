@@ -36,6 +36,7 @@ SAMPLES = {
     "action": "suspend",
     "page": "about",
     "request_id": 1,
+    "report_id": 1,
 }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import url_for
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -17,6 +17,7 @@ from shop.classes.models import MAX_DECISION_HOURS, Class, ClassSession, Session
 from shop.core.time import utcnow
 from shop.extensions import db
 from shop.messages.models import Conversation
+from shop.moderation import reports
 from shop.moderation.services import listings_asking_review
 from shop.orders.models import Order, OrderStatus
 from shop.payouts import rules
@@ -91,6 +92,30 @@ def _reported_conversations() -> Queue:
         str(_l("Reported conversations")),
         count,
         url_for("messages.admin_queue"),
+    )
+
+
+def _reported_listings(now: datetime) -> Queue:
+    reported = reports.reported_listings()
+    rows = [
+        Row(
+            ngettext(
+                "%(title)s: %(num)d report",
+                "%(title)s: %(num)d reports",
+                item.count,
+                title=item.listing.title,
+            ),
+            url_for("admin.listing_report", report_id=item.oldest.id),
+            _age(item.oldest.created_at, now),
+        )
+        for item in reported[:ROWS]
+    ]
+    return Queue(
+        "reports",
+        str(_l("Reported listings")),
+        sum(item.count for item in reported),
+        url_for("admin.listing_reports"),
+        rows,
     )
 
 
@@ -225,6 +250,7 @@ def queues(now: datetime | None = None) -> list[Queue]:
         _applications(now),
         _reported_reviews(),
         _reported_conversations(),
+        _reported_listings(now),
         _listings(now),
         _flagged_orders(now),
         _expiring_holds(now),

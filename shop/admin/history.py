@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from shop.artisans.models import ArtisanEvent, ArtisanStatus
 from shop.auth.models import User
@@ -174,12 +175,22 @@ AUDIT_ACTIONS = {
     "admin_granted": lambda label: _("Made %(name)s an admin", name=label),
     "admin_removed": lambda label: _("Removed the admin rights of %(name)s", name=label),
     "settings_changed": lambda label: _("Changed the settings: %(name)s", name=label),
+    "listing_report_dismissed": lambda label: _("Dismissed a report of “%(name)s”", name=label),
 }
 
 
 def audit_sentence(entry: AuditEntry) -> Sentence:
     """A moderation or settings entry of the audit log."""
+    code = f"{entry.action} {entry.target_kind}:{entry.target_id}"
+    if entry.action == "listing_reports_upheld" and entry.reason.isdigit():
+        count = int(entry.reason)
+        text = ngettext(
+            "Closed %(num)d report of “%(name)s” by hiding it",
+            "Closed %(num)d reports of “%(name)s” by hiding it",
+            count,
+            name=entry.target_label,
+        )
+        return Sentence(entry.created_at, _by(entry.actor, text), code)
     label = AUDIT_ACTIONS.get(entry.action)
     text = label(entry.target_label) if label else f"{entry.action} {entry.target_label}"
-    code = f"{entry.action} {entry.target_kind}:{entry.target_id}"
     return Sentence(entry.created_at, _by(entry.actor, text, entry.reason), code)

@@ -4,7 +4,7 @@ change through a confirmation page that says what will happen (no JavaScript nee
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,8 +17,9 @@ from shop.artisans.models import Artisan, ArtisanStatus
 from shop.auth.models import User
 from shop.core.views import perform
 from shop.extensions import db
+from shop.moderation import reports
 from shop.moderation import services as moderation
-from shop.moderation.models import AuditEntry
+from shop.moderation.models import AuditEntry, ListingReport
 
 # What each account action does, said before it is done.
 USER_ACTIONS = {
@@ -69,6 +70,28 @@ ARTISAN_ACTIONS = {
     ),
 }
 
+REPORT_ACTIONS = {
+    "dismiss": (
+        _l("Dismiss this report"),
+        _l(
+            "The report is closed and the listing stays as it is. Neither the reporter nor the "
+            "artisan is told; your note goes to the audit log."
+        ),
+        reports.dismiss,
+        True,
+    ),
+    "hide": (
+        _l("Hide the reported listing"),
+        _l(
+            "It leaves every public page, search, the sitemap and the API until an admin shows "
+            "it again. The artisan sees your reason (never who reported it) and can answer by "
+            "changing it. Every open report of this listing is closed."
+        ),
+        reports.hide_reported,
+        True,
+    ),
+}
+
 
 def _listing_or_404(kind: str, listing_id: int):
     model = product_or_class(kind)
@@ -94,6 +117,7 @@ def _listing_page(kind: str, listing, form: ReasonForm):
         listing=listing,
         form=form,
         events=[history.audit_sentence(e) for e in entries],
+        reports=reports.reports_of(listing),
     ), (422 if form.errors else 200)
 
 
@@ -144,11 +168,15 @@ def user(user_id: int):
     )
 
 
-def _confirm(target, action: str, actions: dict, back: str, template_target: str):
+def _confirm(
+    target, action: str, actions: dict, back: str, template_target: str, reason_label=None
+):
     if action not in actions:
         abort(404)
     title, effect, change, reason_required = actions[action]
     form = ReasonForm()
+    if reason_label is not None:
+        form.reason.label.text = str(reason_label)
     if form.validate_on_submit() and perform(
         lambda: change(target, current_user, form.reason.data),
         form=form,
@@ -178,3 +206,35 @@ def confirm_artisan(artisan_id: int, action: str):
     found = db.get_or_404(Artisan, artisan_id)
     back = url_for("admin.review", artisan_id=found.id)
     return _confirm(found, action, ARTISAN_ACTIONS, back, found.shop_name)
+
+
+# Reports of listings
+
+
+@bp.route("/reports")
+def listing_reports():
+    return render_template(
+        "admin/reports.html",
+        reported=reports.reported_listings(),
+        closed=reports.recently_closed(),
+    )
+
+
+@bp.route("/reports/<int:report_id>")
+def listing_report(report_id: int):
+    found = db.get_or_404(ListingReport, report_id)
+    others = [r for r in reports.reports_of(found.listing) if r.id != found.id]
+    return render_template("admin/report.html", report=found, others=others)
+
+
+@bp.route("/reports/<int:report_id>/confirm/<action>", methods=["GET", "POST"])
+def confirm_report(report_id: int, action: str):
+    found = db.get_or_404(ListingReport, report_id)
+    back = url_for("admin.listing_report", report_id=found.id)
+    if action in REPORT_ACTIONS and not found.is_open and request.method == "GET":
+        flash(str(_l("This report is already closed.")), "info")
+        return redirect(back)
+    label = f"{found.listing.title} · {found.reason.label}"
+    # Dismissing tells nobody: the note is for the admins (hiding keeps the artisan's label).
+    note = _l("Note for the audit log") if action == "dismiss" else None
+    return _confirm(found, action, REPORT_ACTIONS, back, label, reason_label=note)

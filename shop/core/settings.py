@@ -12,6 +12,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, event, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shop.core.errors import ValidationFailed
@@ -166,3 +167,12 @@ CONTACT_EMAIL = TextSetting("site.contact_email")
 FEATURED_ARTISANS = IdListSetting("home.featured_artisans")
 FEATURED_PRODUCTS = IdListSetting("home.featured_products")
 FEATURED_CLASSES = IdListSetting("home.featured_classes")
+
+
+def public_contact_email() -> str:
+    """The contact e-mail the footer shows; "" when unset, or when the database cannot answer
+    (an error page must render all the same)."""
+    try:
+        return CONTACT_EMAIL.get()
+    except SQLAlchemyError:
+        return ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from shop.artisans import services as artisan_services
 from shop.artisans.models import Artisan, ArtisanStatus
@@ -19,7 +19,7 @@ from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.signals import classes_public_again
 from shop.core.time import utcnow
 from shop.extensions import db
-from shop.moderation.models import AuditEntry
+from shop.moderation.models import AuditEntry, ListingReport, ReportStatus
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +67,44 @@ def _active(listing: Listing) -> bool:
     return listing.status in (ProductStatus.ACTIVE, ClassStatus.ACTIVE)
 
 
-def hide_listing(listing: Listing, admin: User, reason: str) -> None:
+def hide_listing(listing: Listing, admin: User, reason: str) -> int:
     """Take a listing off every public page and keep it off until an admin shows it again;
-    the artisan sees the reason in the workshop."""
+    the artisan sees the reason in the workshop. Every open report of it is settled: say how
+    many."""
     text = _reason(reason)
     if _active(listing):
         _states(listing).require(listing, "hide")
     listing.moderation_reason = text
     listing.review_requested_at = None
     record(admin, "listing_hidden", kind_of(listing), listing.id, listing.title, text)
+    return _close_reports(listing, admin, text)
+
+
+def _close_reports(listing: Listing, admin: User, note: str) -> int:
+    """Mark the listing's open reports upheld (one UPDATE: a report filed meanwhile is either
+    closed here or stays open for the next admin, never lost)."""
+    column = ListingReport.product_id if isinstance(listing, Product) else ListingReport.class_id
+    result = db.session.execute(
+        update(ListingReport)
+        .where(column == listing.id, ListingReport.status == ReportStatus.OPEN)
+        .values(
+            status=ReportStatus.UPHELD,
+            resolved_at=utcnow(),
+            resolved_by_id=admin.id,
+            resolution_note=note,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        record(
+            admin,
+            "listing_reports_upheld",
+            kind_of(listing),
+            listing.id,
+            listing.title,
+            str(result.rowcount),
+        )
+    return result.rowcount
 
 
 def show_listing(listing: Listing, admin: User, reason: str = "") -> None:

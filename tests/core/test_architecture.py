@@ -83,7 +83,12 @@ LAYERS: list[tuple[str, list[str]]] = [
     ),
     (
         "moderation",
-        ["shop.moderation.models", "shop.moderation.services", "shop.moderation.featured"],
+        [
+            "shop.moderation.models",
+            "shop.moderation.services",
+            "shop.moderation.reports",
+            "shop.moderation.featured",
+        ],
     ),
     # Impact figures read everything below (orders, bookings, the ledger, goals).
     ("impact", ["shop.impact"]),

@@ -66,6 +66,8 @@ MUST_OPEN = {
     "reviews.workshop",
     "messages.inbox",
     "messages.workshop_inbox",
+    "moderation.report_product",
+    "admin.listing_reports",
 }
 
 
@@ -130,6 +132,7 @@ def _world(app, db):
         "user_id": customer.id,
         "action": "suspend",
         "page": "about",
+        "report_id": 1,
     }
     special = {
         "classes.waitlist_entry": f"/waitlist/{place_.token}",

@@ -166,3 +166,28 @@ def test_without_redis_the_version_is_a_settings_row(cache, app, db, mug):
     db.session.expire_all()
     row = db.session.scalar(select(Setting).where(Setting.key == VERSION_KEY))
     assert int(row.value) == before + 1
+
+
+def test_the_footer_shows_the_contact_email_from_the_next_request_on(cache, app, db, mug):
+    """The address is a setting: saving it moves the cache version, so cached pages show it
+    at once; it costs no query of its own (it is read with the version)."""
+    admin = factories.user(is_admin=True)
+    db.session.commit()
+    visitor = app.test_client()
+    path = f"/products/{mug.slug}"
+    assert "hola@taller.example.com" not in visitor.get(path).get_data(as_text=True)
+    assert visitor.get(path).headers["X-Page-Cache"] == "hit"
+    editor = app.test_client()
+    login(editor, admin.email)
+    settings_form = {"hold_minutes": "30", "offer_hours": "12"}
+    saved = post_form(
+        editor, "/admin/settings", {**settings_form, "contact_email": "hola@taller.example.com"}
+    )
+    assert saved.status_code == 302
+    page = visitor.get(path)
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert 'href="mailto:hola@taller.example.com"' in page.get_data(as_text=True)
+    english = visitor.get("/", headers=EN).get_data(as_text=True)
+    assert "Write to us:" in english and "hola@taller.example.com" in english
+    post_form(editor, "/admin/settings", {**settings_form, "contact_email": ""})
+    assert "mailto:" not in visitor.get(path).get_data(as_text=True)

@@ -1,6 +1,7 @@
-"""Journey: an admin finds an order by the customer's e-mail, refunds one line, hides a listing
-with a reason, suspends and reinstates a workshop; at 360 px tables are cards and nothing
-scrolls sideways, at 1280 px the header stays on one line; axe audits every page."""
+"""Journey: a customer reports a listing and an admin dismisses the report with a note; an admin
+finds an order by the customer's e-mail, refunds one line, hides a listing with a reason,
+suspends and reinstates a workshop; at 360 px tables are cards and nothing scrolls sideways, at
+1280 px the header stays on one line; axe audits every page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from shop.artisans.models import Artisan, ArtisanStatus
 from shop.catalog.models import Product
 from tests import factories
 from tests.factories import pay
-from tests.support.browser import log_in
+from tests.support.browser import log_in, log_out
 
 NARROW = {"width": 360, "height": 780}
 WIDE = {"width": 1280, "height": 900}
@@ -29,6 +30,7 @@ def test_admin_console_journey(page, live_server, db, app):
     )
     vase = factories.product(artisan_workshop=potter, title="Jarrón", price_cents=3000, stock=5)
     admin = factories.user(name="Ana", email="ana@example.com", is_admin=True)
+    rita = factories.user(name="Rita", email="rita@example.com")
     with app.test_request_context():
         order = factories.order([(bowl, 2), (vase, 1)], name="Gina Guest", email="gina@example.com")
         pay(order)
@@ -37,9 +39,38 @@ def test_admin_console_journey(page, live_server, db, app):
     ids = {"order": order.id, "bowl": bowl.id, "potter": potter.id, "admin": admin.id}
 
     page.set_viewport_size(NARROW)
+    # A customer reports the vase from its page (the form checks the details for "other").
+    log_in(page, rita.email)
+    page.goto(f"/products/{vase.slug}")
+    page.get_by_role("link", name="Denunciar este anuncio").click()
+    _fits(page)
+    page.get_by_label("Otro motivo").check()
+    page.get_by_role("button", name="Enviar la denuncia").click()
+    expect(page.get_by_text("Cuéntanos qué está mal.")).to_be_visible()
+    page.get_by_label("Detalles").fill("Las medidas no coinciden con la foto.")
+    page.get_by_role("button", name="Enviar la denuncia").click()
+    expect(page.get_by_role("status").first).to_contain_text("Gracias")
+    log_out(page)
+
     log_in(page, admin.email)
     page.goto("/admin/")
     expect(page.get_by_role("heading", name="Requiere atención")).to_be_visible()
+    _fits(page)
+
+    # The report waits in its queue; the admin reads it and dismisses it with a note.
+    page.locator("#reports").get_by_role("link", name="Jarrón: 1 denuncia").click()
+    expect(page.get_by_text("Las medidas no coinciden con la foto.")).to_be_visible()
+    expect(page.get_by_text("rita@example.com")).to_be_visible()
+    _fits(page)
+    report_url = page.url
+    page.get_by_role("link", name="Descartar la denuncia").click()
+    _fits(page)
+    page.get_by_label("Nota para el registro de auditoría").fill("Las medidas son correctas.")
+    page.get_by_role("button", name="Confirmar").click()
+    expect(page.get_by_role("status").first).to_contain_text("Hecho.")
+    expect(page.get_by_text("Las medidas son correctas.")).to_be_visible()
+    page.goto("/admin/reports")
+    expect(page.get_by_text("No hay denuncias abiertas.")).to_be_visible()
     _fits(page)
 
     # Find the order by the customer's e-mail.
@@ -104,6 +135,7 @@ def test_admin_console_journey(page, live_server, db, app):
 
     page.goto("/admin/audit")
     expect(page.get_by_text("Ocultó «Cuenco para sopa»")).to_be_visible()
+    expect(page.get_by_text("Descartó una denuncia de «Jarrón»")).to_be_visible()
     _fits(page)
 
     # The same pages on a wide screen: the header is one line, the account menu opens from
@@ -122,6 +154,8 @@ def test_admin_console_journey(page, live_server, db, app):
         "/admin/artisans",
         "/admin/audit",
         "/admin/settings",
+        "/admin/reports",
+        report_url,
     ):
         page.goto(path)
         header = page.locator("header nav").bounding_box()

@@ -20,6 +20,7 @@ from shop.artisans.models import Artisan
 from shop.catalog.models import Product
 from shop.classes.models import Class, ClassSession
 from shop.messages.models import Conversation
+from shop.moderation.models import ListingReport
 from shop.orders.models import Order, OrderGroup, OrderLine
 from shop.reviews.models import Review
 from tests.conftest import login, post_form
@@ -109,6 +110,7 @@ def _samples(db) -> dict[str, object]:
     order = seat.order if seat else first(Order)
     klass, product, artisan = first(Class), first(Product), first(Artisan)
     review, conversation = first(Review), first(Conversation)
+    report = first(ListingReport)
     return {
         "class_id": klass.id,
         "session_id": first(ClassSession).id,
@@ -126,6 +128,7 @@ def _samples(db) -> dict[str, object]:
         "action": "suspend",
         "page": "about",
         "request_id": 1,
+        "report_id": report.id if report else 1,
         "kind": "sdg",
         "number": 8,
         "goal_id": 1,
