@@ -1,5 +1,19 @@
 """Fixtures: an app per test on SQLite (and PostgreSQL when TEST_DATABASE_URL is set),
-schema built from the migrations once per database, tables emptied after every test."""
+schema built from the migrations once per database, tables emptied after every test.
+
+Parallel runs (pytest-xdist, `make test` uses `-n 2`): every worker process has its own
+databases, Redis database, ports and temporary folders, so workers never see each other:
+
+- PostgreSQL: worker gw0 uses TEST_DATABASE_URL as given; worker gwN (N > 0) the database
+  named `<name>_gwN` on the same server, created here if missing (the suite drops and
+  rebuilds its schema). CI's `test` becomes `test` and `test_gw1`.
+- Redis: worker gw0 uses TEST_REDIS_URL's database D as given; worker gwN uses database
+  (D + N) % 16 (CI's 15 becomes 15 and 0; a developer's 10 becomes 10 and 11).
+- Both are rewritten in os.environ before any test module is imported, so every reader of
+  TEST_DATABASE_URL / TEST_REDIS_URL (and every subprocess a test starts) sees its worker's.
+- SQLite files, outboxes and uploads live under pytest's tmp_path, which xdist makes per
+  worker; servers started by tests (live Flask servers, localstripe, moto) bind port 0.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +26,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, exists, literal, select, text, union_all
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from shop import create_app
@@ -28,6 +44,46 @@ from tests import factories
 
 # TALLER_ENV=testing (public secret, in-memory limits) runs only where this is set.
 os.environ[TEST_SUITE_FLAG] = "1"
+
+
+def _xdist_worker() -> int:
+    """This process's xdist worker number (gw0 -> 0, gw1 -> 1); 0 without xdist."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
+def _worker_database(url: str, worker: int) -> str:
+    """Worker N's own PostgreSQL database beside url's (`<name>_gwN`), created if missing."""
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_gw{worker}"
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            known = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not known:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _worker_redis(url: str, worker: int) -> str:
+    """Worker N's own Redis database: TEST_REDIS_URL's number plus N, modulo 16."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number + worker) % 16}"))
+
+
+XDIST_WORKER = _xdist_worker()
+if XDIST_WORKER:
+    if os.environ.get("TEST_DATABASE_URL"):
+        os.environ["TEST_DATABASE_URL"] = _worker_database(
+            os.environ["TEST_DATABASE_URL"], XDIST_WORKER
+        )
+    if os.environ.get("TEST_REDIS_URL"):
+        os.environ["TEST_REDIS_URL"] = _worker_redis(os.environ["TEST_REDIS_URL"], XDIST_WORKER)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -57,9 +113,23 @@ def backend(request) -> str:
     return request.param
 
 
+# Built once per process and backend. pytest sets a parametrised session fixture up again
+# whenever the parameter changes; run alone it orders the tests so that happens once, but an
+# xdist worker receives SQLite and PostgreSQL tests interleaved and would otherwise rebuild
+# the database from the migrations (seconds) at every switch.
+_DATABASES: dict[str, str] = {}
+_APPS: dict[str, Flask] = {}
+
+
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory) -> Iterator[str]:
+def database_url(backend: str, tmp_path_factory) -> str:
     """A fresh database built by running every migration from empty."""
+    if backend not in _DATABASES:
+        _DATABASES[backend] = _build_database(backend, tmp_path_factory)
+    return _DATABASES[backend]
+
+
+def _build_database(backend: str, tmp_path_factory) -> str:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
@@ -73,7 +143,7 @@ def database_url(backend: str, tmp_path_factory) -> Iterator[str]:
     with app.app_context():
         upgrade()
         _db.engine.dispose()
-    yield url
+    return url
 
 
 def _config(url: str, tmp: Path) -> dict:
@@ -130,9 +200,11 @@ class IsolatedClient(FlaskClient):
 def shared_app(database_url: str, tmp_path_factory) -> Flask:
     """One application per database for the whole run: building one costs ~0.1 s (werkzeug
     compiles every URL rule), which over two thousand tests was minutes of the suite."""
-    application = create_app(_config(database_url, tmp_path_factory.mktemp("instance")))
-    application.test_client_class = IsolatedClient
-    return application
+    if database_url not in _APPS:
+        application = create_app(_config(database_url, tmp_path_factory.mktemp("instance")))
+        application.test_client_class = IsolatedClient
+        _APPS[database_url] = application
+    return _APPS[database_url]
 
 
 @pytest.fixture
