@@ -365,12 +365,7 @@ def build_shop(
     app.test_client_class = IsolatedClient
     tracker = Tracker(app.wsgi_app)
     app.wsgi_app = tracker
-    server = LiveServer(app)
-    # LiveServer polls for shutdown every 0.5 s: poll faster so each test ends sooner.
-    server.thread = threading.Thread(
-        target=server.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    server.start()
+    server = LiveServer(app).start()  # polls for shutdown every 0.02 s: each test ends sooner
     register_webhook(stripe_base, server.url, secret)
     shop = StripeShop(
         app=app, server=server, tracker=tracker, stripe_base=stripe_base, webhook_secret=secret
