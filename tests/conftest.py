@@ -18,10 +18,13 @@ databases, Redis database, ports and temporary folders, so workers never see eac
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import email
 import email.policy
+import hashlib
 import os
 import re
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -251,6 +254,39 @@ def fresh_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         with _db.engine.begin() as connection:
             _empty_tables(connection)
         _db.engine.dispose()
+
+
+# Encodings of pictures already made in this process, by input (see `reuse_encoded_pictures`).
+_ENCODED: dict[tuple, object] = {}
+
+
+@pytest.fixture
+def reuse_encoded_pictures(monkeypatch) -> None:
+    """Re-encode each distinct picture once per process for the tests of the demo's contents.
+
+    The demo draws the same sixty-odd pictures from fixed seeds every time it is seeded, and
+    their re-encoding (and size variants) was half of every seed, in a dozen tests. Both steps
+    are pure functions of their input, so a repeated input gets the first result again (a new
+    random key, as a fresh encoding would have). tests/core/test_images.py tests the encoder.
+    """
+    from shop.media import services as media
+
+    process, resize = media.process_image, media.resize_variants
+
+    def process_image(data: bytes, **options):
+        key = ("process", hashlib.sha256(data).digest(), tuple(sorted(options.items())))
+        if key not in _ENCODED:
+            _ENCODED[key] = process(data, **options)
+        return dataclasses.replace(_ENCODED[key], key=secrets.token_urlsafe(16))
+
+    def resize_variants(full: bytes, ext: str, *args, **kwargs) -> dict:
+        key = ("resize", hashlib.sha256(full).digest(), ext, args, tuple(sorted(kwargs.items())))
+        if key not in _ENCODED:
+            _ENCODED[key] = resize(full, ext, *args, **kwargs)
+        return dict(_ENCODED[key])
+
+    monkeypatch.setattr(media, "process_image", process_image)
+    monkeypatch.setattr(media, "resize_variants", resize_variants)
 
 
 @pytest.fixture
