@@ -4,6 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
+# `make test` runs the suite on two processes (pytest-xdist; each has its own databases, Redis
+# database and ports: see tests/conftest.py). `make test PYTEST_ARGS=` runs it in one process;
+# `python -m pytest tests/...` alone is always one process.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 PORT ?= 5000
 
 .PHONY: run test lint i18n translations install install-dev bench clean

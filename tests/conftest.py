@@ -1,23 +1,42 @@
 """Fixtures: an app per test on SQLite (and PostgreSQL when TEST_DATABASE_URL is set),
-schema built from the migrations once per database, tables emptied after every test."""
+schema built from the migrations once per database, tables emptied after every test.
+
+Parallel runs (pytest-xdist, `make test` uses `-n 2`): every worker process has its own
+databases, Redis database, ports and temporary folders, so workers never see each other:
+
+- PostgreSQL: worker gw0 uses TEST_DATABASE_URL as given; worker gwN (N > 0) the database
+  named `<name>_gwN` on the same server, created here if missing (the suite drops and
+  rebuilds its schema). CI's `test` becomes `test` and `test_gw1`.
+- Redis: worker gw0 uses TEST_REDIS_URL's database D as given; worker gwN uses database
+  (D + N) % 16 (CI's 15 becomes 15 and 0; a developer's 10 becomes 10 and 11).
+- Both are rewritten in os.environ before any test module is imported, so every reader of
+  TEST_DATABASE_URL / TEST_REDIS_URL (and every subprocess a test starts) sees its worker's.
+- SQLite files, outboxes and uploads live under pytest's tmp_path, which xdist makes per
+  worker; servers started by tests (live Flask servers, localstripe, moto) bind port 0.
+"""
 
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import email
 import email.policy
+import hashlib
 import os
 import re
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, exists, literal, select, text, union_all
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from shop import create_app
@@ -28,6 +47,46 @@ from tests import factories
 
 # TALLER_ENV=testing (public secret, in-memory limits) runs only where this is set.
 os.environ[TEST_SUITE_FLAG] = "1"
+
+
+def _xdist_worker() -> int:
+    """This process's xdist worker number (gw0 -> 0, gw1 -> 1); 0 without xdist."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
+def _worker_database(url: str, worker: int) -> str:
+    """Worker N's own PostgreSQL database beside url's (`<name>_gwN`), created if missing."""
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_gw{worker}"
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            known = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not known:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _worker_redis(url: str, worker: int) -> str:
+    """Worker N's own Redis database: TEST_REDIS_URL's number plus N, modulo 16."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number + worker) % 16}"))
+
+
+XDIST_WORKER = _xdist_worker()
+if XDIST_WORKER:
+    if os.environ.get("TEST_DATABASE_URL"):
+        os.environ["TEST_DATABASE_URL"] = _worker_database(
+            os.environ["TEST_DATABASE_URL"], XDIST_WORKER
+        )
+    if os.environ.get("TEST_REDIS_URL"):
+        os.environ["TEST_REDIS_URL"] = _worker_redis(os.environ["TEST_REDIS_URL"], XDIST_WORKER)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -49,6 +108,12 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # In parallel, the browser journeys (a third of the run, a few seconds each) go first:
+        # they are spread over the workers while the many short tests fill in around them,
+        # instead of leaving one worker finishing long journeys at the end. Stable sort: the
+        # order stays the same on every worker, as xdist requires.
+        items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -57,9 +122,23 @@ def backend(request) -> str:
     return request.param
 
 
+# Built once per process and backend. pytest sets a parametrised session fixture up again
+# whenever the parameter changes; run alone it orders the tests so that happens once, but an
+# xdist worker receives SQLite and PostgreSQL tests interleaved and would otherwise rebuild
+# the database from the migrations (seconds) at every switch.
+_DATABASES: dict[str, str] = {}
+_APPS: dict[str, Flask] = {}
+
+
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory) -> Iterator[str]:
+def database_url(backend: str, tmp_path_factory) -> str:
     """A fresh database built by running every migration from empty."""
+    if backend not in _DATABASES:
+        _DATABASES[backend] = _build_database(backend, tmp_path_factory)
+    return _DATABASES[backend]
+
+
+def _build_database(backend: str, tmp_path_factory) -> str:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
@@ -73,7 +152,7 @@ def database_url(backend: str, tmp_path_factory) -> Iterator[str]:
     with app.app_context():
         upgrade()
         _db.engine.dispose()
-    yield url
+    return url
 
 
 def _config(url: str, tmp: Path) -> dict:
@@ -130,9 +209,11 @@ class IsolatedClient(FlaskClient):
 def shared_app(database_url: str, tmp_path_factory) -> Flask:
     """One application per database for the whole run: building one costs ~0.1 s (werkzeug
     compiles every URL rule), which over two thousand tests was minutes of the suite."""
-    application = create_app(_config(database_url, tmp_path_factory.mktemp("instance")))
-    application.test_client_class = IsolatedClient
-    return application
+    if database_url not in _APPS:
+        application = create_app(_config(database_url, tmp_path_factory.mktemp("instance")))
+        application.test_client_class = IsolatedClient
+        _APPS[database_url] = application
+    return _APPS[database_url]
 
 
 @pytest.fixture
@@ -173,6 +254,39 @@ def fresh_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         with _db.engine.begin() as connection:
             _empty_tables(connection)
         _db.engine.dispose()
+
+
+# Encodings of pictures already made in this process, by input (see `reuse_encoded_pictures`).
+_ENCODED: dict[tuple, object] = {}
+
+
+@pytest.fixture
+def reuse_encoded_pictures(monkeypatch) -> None:
+    """Re-encode each distinct picture once per process for the tests of the demo's contents.
+
+    The demo draws the same sixty-odd pictures from fixed seeds every time it is seeded, and
+    their re-encoding (and size variants) was half of every seed, in a dozen tests. Both steps
+    are pure functions of their input, so a repeated input gets the first result again (a new
+    random key, as a fresh encoding would have). tests/core/test_images.py tests the encoder.
+    """
+    from shop.media import services as media
+
+    process, resize = media.process_image, media.resize_variants
+
+    def process_image(data: bytes, **options):
+        key = ("process", hashlib.sha256(data).digest(), tuple(sorted(options.items())))
+        if key not in _ENCODED:
+            _ENCODED[key] = process(data, **options)
+        return dataclasses.replace(_ENCODED[key], key=secrets.token_urlsafe(16))
+
+    def resize_variants(full: bytes, ext: str, *args, **kwargs) -> dict:
+        key = ("resize", hashlib.sha256(full).digest(), ext, args, tuple(sorted(kwargs.items())))
+        if key not in _ENCODED:
+            _ENCODED[key] = resize(full, ext, *args, **kwargs)
+        return dict(_ENCODED[key])
+
+    monkeypatch.setattr(media, "process_image", process_image)
+    monkeypatch.setattr(media, "resize_variants", resize_variants)
 
 
 @pytest.fixture
@@ -293,7 +407,10 @@ class LiveServer:
     def __init__(self, app: Flask) -> None:
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # serve_forever checks for shutdown every 0.5 s by default: stop() waited that long.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def start(self) -> LiveServer:
         self.thread.start()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from shop.auth.models import User
 from tests import factories
+
+# The demo's pictures are the same at every seed: encode each once per process (see conftest).
+pytestmark = pytest.mark.usefixtures("reuse_encoded_pictures")
 
 
 def test_create_admin_makes_a_new_administrator(runner, db):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from shop.artisans.models import Artisan
@@ -15,6 +16,9 @@ from shop.classes.models import Class
 from shop.core.time import utcnow
 from shop.demo_art import MOTIFS, illustration
 from shop.media.services import storage
+
+# The demo's pictures are the same at every seed: encode each once per process (see conftest).
+pytestmark = pytest.mark.usefixtures("reuse_encoded_pictures")
 
 CRAFTS = {
     "barro-vivo": ("Quito", "ceramics"),

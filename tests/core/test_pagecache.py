@@ -1,11 +1,13 @@
 """The anonymous page cache: hits, what it never keeps, and writes visible on the next request.
 
 The cache is off in TestConfig; these tests turn it on (in-process LRU + the settings-row
-version, and Redis db 5 when a Redis answers on 127.0.0.1:6379) and clear it around each test.
+version, and Redis when one answers: TEST_REDIS_URL, else db 5 on 127.0.0.1:6379, each xdist
+worker its own database as tests/conftest.py says) and clear it around each test.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -15,10 +17,12 @@ from sqlalchemy import select
 from shop.core.pagecache import VERSION_KEY, PageCache
 from shop.core.settings import Setting
 from tests import factories
-from tests.conftest import CSRF_RE, login, post_form
+from tests.conftest import CSRF_RE, XDIST_WORKER, _worker_redis, login, post_form
 from tests.support.checkout import add, place
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or _worker_redis(
+    "redis://127.0.0.1:6379/5", XDIST_WORKER
+)
 EN = {"Accept-Language": "en"}
 
 

@@ -17,7 +17,7 @@ def _visit(page, paths):
     for path in paths:
         page.goto(path)
         page.wait_for_function("path => true", arg=path)
-    page.wait_for_timeout(300)  # the last page's audit reports back
+    page.wait_for_function("() => window.axeAudit")  # the last page's audit has reported back
 
 
 def test_the_audit_catches_a_violation(page, live_server):
@@ -30,12 +30,12 @@ def test_the_audit_catches_a_violation(page, live_server):
         ),
     )
     page.goto("/axe-probe")
-    page.wait_for_timeout(500)
+    page.wait_for_function("() => window.axeAudit")  # its audit has reported back
     found = page.axe_results.get("/axe-probe", [])
     assert any(v.startswith(("label", "image-alt")) for v in found), found
     page.axe_results.clear()  # proven; the rest of the page's checks start afresh
     page.goto("/")
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => window.axeAudit")
 
 
 # Spanish on a phone and English on a desktop: the two combinations people use most (all four
@@ -76,9 +76,9 @@ def test_every_role_s_pages_pass_axe(page, live_server, db, app, viewport, langu
     _visit(page, public)
     # A form with errors.
     page.goto("/auth/register")
-    page.locator("form[method=post] [type=submit]").last.click()
-    page.wait_for_load_state()
-    page.wait_for_timeout(300)
+    with page.expect_navigation():
+        page.locator("form[method=post] [type=submit]").last.click()
+    page.wait_for_function("() => window.axeAudit")  # the page with the errors, audited
 
     log_in_as = {"customer": customer, "artisan": artisan.user, "admin": admin}
     pages_of = {

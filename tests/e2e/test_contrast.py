@@ -122,4 +122,4 @@ def test_the_check_catches_bootstrap_red_on_cream(page, live_server):
     assert 4.4 < bootstrap < 4.5 and ours >= 4.5
     page.axe_results.clear()  # the probe's own failure is the point; real pages start afresh
     page.goto("/")
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => window.axeAudit")

@@ -115,7 +115,7 @@ def test_apply_in_steps_resume_approve_checklist(page, live_server, db, tmp_path
     page.get_by_role("link", name="Retirar el consentimiento…").click()
     expect(page.get_by_role("button", name="Sí, retirar el consentimiento")).to_be_visible()
 
-    page.wait_for_timeout(300)  # the last page's audit reports back
+    page.wait_for_function("() => window.axeAudit")  # the last page's audit has reported back
     visited = set(page.axe_results)
     for path in [
         "/workshop/apply/about",

@@ -283,16 +283,20 @@ def test_a_refused_refund_stays_recorded_and_settle_refunds_sends_it(
 def test_an_unreachable_stripe_leaves_the_refund_failed_with_a_short_reason(
     app, db, bowls, database_url, tmp_path
 ):
-    with socket.socket() as probe:  # a loopback port nobody listens on
+    # A loopback port bound but never listening: refused, and no other process (another
+    # xdist worker's server) can take it while the socket stays open.
+    with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    config = _config(database_url, tmp_path / "nowhere")
-    config.update(STRIPE_SECRET_KEY="sk_test_fake", STRIPE_API_BASE=f"http://127.0.0.1:{closed}")
-    nowhere = create_app(config)
-    nowhere.test_client_class = IsolatedClient
-    _, page = _refund_by_admin_form(
-        nowhere, bowls["admin"], bowls["order_id"], bowls["line_id"], "5.00"
-    )
+        config = _config(database_url, tmp_path / "nowhere")
+        config.update(
+            STRIPE_SECRET_KEY="sk_test_fake", STRIPE_API_BASE=f"http://127.0.0.1:{closed}"
+        )
+        nowhere = create_app(config)
+        nowhere.test_client_class = IsolatedClient
+        _, page = _refund_by_admin_form(
+            nowhere, bowls["admin"], bowls["order_id"], bowls["line_id"], "5.00"
+        )
     with nowhere.app_context():
         _db.engine.dispose()
     [record] = _refunds(db, bowls["order_id"])

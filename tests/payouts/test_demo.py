@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from shop.artisans.models import Artisan
 from shop.payouts import ledger, rules
 from shop.payouts import services as payouts
 from shop.payouts.models import Payout, PayoutMethod
+
+# The demo's pictures are the same at every seed: encode each once per process (see conftest).
+pytestmark = pytest.mark.usefixtures("reuse_encoded_pictures")
 
 
 def test_demo_potter_has_sales_a_bank_transfer_and_a_payout_due(runner, db):

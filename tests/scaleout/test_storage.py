@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
 import subprocess
 import sys
 import time
@@ -24,29 +23,39 @@ BUCKET = "taller-photos"
 KEYS = {"S3_ACCESS_KEY_ID": "testing-key", "S3_SECRET_ACCESS_KEY": "testing-secret"}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# moto's server in a process of its own, on a port the kernel picks (port 0), reported through
+# a file: a probed "free" port could be taken by another xdist worker's server meanwhile.
+_MOTO = """
+import pathlib, sys
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+written = pathlib.Path(sys.argv[1] + ".new")
+written.write_text(str(server.get_host_and_port()[1]))
+written.rename(sys.argv[1])
+server._thread.join()
+"""
 
 
 @pytest.fixture(scope="module")
-def s3_server() -> Iterator[str]:
+def s3_server(tmp_path_factory) -> Iterator[str]:
     """moto's S3 server, bound to loopback, for this module."""
-    port = _free_port()
+    port_file = tmp_path_factory.mktemp("moto") / "port"
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-c", _MOTO, str(port_file)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = None
     # A fresh virtualenv compiles moto's modules on its first requests: slow, but not dead.
     deadline = time.monotonic() + 90
     while True:
         try:
+            if url is None:
+                url = f"http://127.0.0.1:{int(port_file.read_text())}"
             requests.get(url, timeout=10)
             break
-        except requests.RequestException:
+        except (OSError, ValueError):  # no port yet, or not answering yet
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
                 raise RuntimeError("moto server did not start") from None

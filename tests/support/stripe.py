@@ -14,7 +14,6 @@ import io
 import json
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -66,12 +65,6 @@ def wait_for(check: Callable[[], Any], what: str, seconds: float = WAIT_SECONDS)
 # --- localstripe --------------------------------------------------------------------------
 
 
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # Started with `python -c` and two adjustments to localstripe itself:
 # - store.dump_to_disk pickles the whole store to the fixed path /tmp/localstripe.pickle
 #   after every POST (shared by every localstripe on the machine, read only by its CLI):
@@ -102,7 +95,13 @@ webhooks.asyncio = types.SimpleNamespace(
     sleep=lambda seconds: asyncio.sleep(min(seconds, {delay})),
     ensure_future=asyncio.ensure_future,
 )
-web.run_app(app, host='127.0.0.1', port={port}, print=None)
+import pathlib, socket
+sock = socket.socket()
+sock.bind(('127.0.0.1', 0))  # the kernel's free port: no race with another xdist worker
+written = pathlib.Path({port_file!r} + '.new')
+written.write_text(str(sock.getsockname()[1]))
+written.rename({port_file!r})
+web.run_app(app, sock=sock, print=None)
 """
 
 
@@ -111,28 +110,30 @@ def localstripe(tmp_path_factory) -> Iterator[str]:
     """localstripe listening on 127.0.0.1 only, for the whole run; yields its base URL."""
     log_path = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
     _LOG["path"] = log_path
-    for _attempt in range(3):  # the free port may be taken between probe and bind
-        port = _free_loopback_port()
-        base = f"http://127.0.0.1:{port}"
-        with log_path.open("ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-c", _LOCALSTRIPE.format(port=port, delay=WEBHOOK_DELAY)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 15
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                requests.get(f"{base}/v1/payment_intents", auth=(SECRET_KEY, ""), timeout=5)
-                break
-            except requests.RequestException:  # not listening yet, or still importing (slow)
-                time.sleep(0.05)
-        else:
-            process.kill()
-            process.wait(timeout=5)
-            continue
-        break
+    port_file = log_path.with_name("port")
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _LOCALSTRIPE.format(port_file=str(port_file), delay=WEBHOOK_DELAY),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = None
+    deadline = time.monotonic() + 60  # a fresh virtualenv compiles aiohttp's modules: slow
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if base is None:
+                base = f"http://127.0.0.1:{int(port_file.read_text())}"
+            requests.get(f"{base}/v1/payment_intents", auth=(SECRET_KEY, ""), timeout=5)
+            break
+        except (OSError, ValueError, requests.RequestException):  # not bound or listening yet
+            time.sleep(0.05)
     else:
+        process.kill()
+        process.wait(timeout=5)
         pytest.fail(f"localstripe did not start; see {log_path}:\n{log_path.read_text()[-2000:]}")
     try:
         yield base
@@ -364,12 +365,7 @@ def build_shop(
     app.test_client_class = IsolatedClient
     tracker = Tracker(app.wsgi_app)
     app.wsgi_app = tracker
-    server = LiveServer(app)
-    # LiveServer polls for shutdown every 0.5 s: poll faster so each test ends sooner.
-    server.thread = threading.Thread(
-        target=server.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    server.start()
+    server = LiveServer(app).start()  # polls for shutdown every 0.02 s: each test ends sooner
     register_webhook(stripe_base, server.url, secret)
     shop = StripeShop(
         app=app, server=server, tracker=tracker, stripe_base=stripe_base, webhook_secret=secret

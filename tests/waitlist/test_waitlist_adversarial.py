@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import random
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -283,10 +282,18 @@ def test_pg_a_double_clicked_booking_cancellation_frees_its_seat_once(pg_app, ap
     def cancel():
         return bookings.cancel_booking(_db.session.get(OrderLine, line_id))
 
-    one = Worker(pg_app, "one", cancel, before_commit=lambda: release_first.wait(30))
+    one_waits = threading.Event()
+
+    def hold_first() -> None:
+        one_waits.set()
+        assert release_first.wait(30), "never released"
+
+    one = Worker(pg_app, "one", cancel, before_commit=hold_first)
     two = Worker(pg_app, "two", cancel)
     one.start()
-    time.sleep(0.3)  # `one` has freed the seat and waits before its commit
+    # `one` has freed the seat and waits before its commit (an event, not a guessed sleep:
+    # on a loaded machine 0.3 s was not always enough for `one` to get there first).
+    assert one_waits.wait(30), f"one did not get to its commit: {one.error!r}"
     two.start()
     wait_for_lock_waiters(db)  # `two` waits for the session row
     release_first.set()
@@ -310,10 +317,18 @@ def test_pg_double_submit_of_an_offer_finds_the_first_order(pg_app, app, db):
         entry = _db.session.get(WaitlistEntry, first)
         return checkout.book_offer(entry, contact(entry), checkout_token="twin-token").id
 
-    one = Worker(pg_app, "one", submit, before_commit=lambda: release_first.wait(30))
+    one_waits = threading.Event()
+
+    def hold_first() -> None:
+        one_waits.set()
+        assert release_first.wait(30), "never released"
+
+    one = Worker(pg_app, "one", submit, before_commit=hold_first)
     two = Worker(pg_app, "two", submit)
     one.start()
-    time.sleep(0.3)  # `one` has claimed the offer and waits before its commit
+    # `one` has claimed the offer and waits before its commit (an event, not a guessed sleep:
+    # on a loaded machine 0.3 s was not always enough for `one` to get there first).
+    assert one_waits.wait(30), f"one did not get to its commit: {one.error!r}"
     two.start()
     wait_for_lock_waiters(db)  # `two` waits for the entry row
     release_first.set()

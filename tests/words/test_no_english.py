@@ -25,6 +25,9 @@ from shop.orders.models import Order, OrderGroup, OrderLine
 from shop.reviews.models import Review
 from tests.conftest import login, post_form
 
+# The demo's pictures are the same at every seed: encode each once per process (see conftest).
+pytestmark = pytest.mark.usefixtures("reuse_encoded_pictures")
+
 # Words and phrases that cannot appear in Spanish text (whole words; case-sensitive where a
 # capital is what gives them away, e.g. "Email" as a label).
 ENGLISH_WORDS = (
