@@ -25,7 +25,14 @@ from shop.moderation.models import (
     ReportReason,
     ReportStatus,
 )
-from shop.moderation.services import Listing, _reason, hide_listing, kind_of, record
+from shop.moderation.services import (
+    Listing,
+    _reason,
+    hide_listing,
+    kind_of,
+    record,
+    tell_reporter,
+)
 
 S = ReportStatus
 # Hiding closes reports in bulk (services._close_reports); one report moves on its own here.
@@ -108,6 +115,7 @@ def dismiss(report: ListingReport, admin: User, note: str) -> ListingReport:
     )
     listing = report.listing
     record(admin, "listing_report_dismissed", kind_of(listing), listing.id, listing.title, text)
+    tell_reporter(report.reporter, listing, upheld=False)
     return report
 
 

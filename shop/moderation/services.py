@@ -19,6 +19,7 @@ from shop.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from shop.core.signals import classes_public_again
 from shop.core.time import utcnow
 from shop.extensions import db
+from shop.mail import email_after_commit
 from shop.moderation.models import AuditEntry, ListingReport, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def _close_reports(listing: Listing, admin: User, note: str) -> int:
     """Mark the listing's open reports upheld (one UPDATE: a report filed meanwhile is either
     closed here or stays open for the next admin, never lost)."""
     column = ListingReport.product_id if isinstance(listing, Product) else ListingReport.class_id
-    result = db.session.execute(
+    reporter_ids = db.session.scalars(
         update(ListingReport)
         .where(column == listing.id, ListingReport.status == ReportStatus.OPEN)
         .values(
@@ -93,18 +94,33 @@ def _close_reports(listing: Listing, admin: User, note: str) -> int:
             resolved_by_id=admin.id,
             resolution_note=note,
         )
+        .returning(ListingReport.reporter_id)
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount:
+    ).all()
+    for reporter in db.session.scalars(select(User).where(User.id.in_(reporter_ids))):
+        tell_reporter(reporter, listing, upheld=True)
+    if reporter_ids:
         record(
             admin,
             "listing_reports_upheld",
             kind_of(listing),
             listing.id,
             listing.title,
-            str(result.rowcount),
+            str(len(reporter_ids)),
         )
-    return result.rowcount
+    return len(reporter_ids)
+
+
+def tell_reporter(reporter: User, listing: Listing, upheld: bool) -> None:
+    """Tell whoever reported a listing what was decided (never who decided, nor their note)."""
+    email_after_commit(
+        reporter.email,
+        "listing_report_closed",
+        locale=reporter.locale,
+        reporter=reporter,
+        title=listing.title,
+        upheld=upheld,
+    )
 
 
 def show_listing(listing: Listing, admin: User, reason: str = "") -> None:

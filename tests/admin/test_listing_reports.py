@@ -158,7 +158,7 @@ def _reported(app, db, product, *people):
     return _reports()
 
 
-def test_admins_see_the_queue_and_dismiss_with_a_note(app, db, admin_client):
+def test_admins_see_the_queue_and_dismiss_with_a_note(app, db, admin_client, outbox):
     product = factories.product(title="Jarra azul")
     reporter = factories.user(name="Rita Reporter", email="rita@example.com")
     db.session.commit()
@@ -189,6 +189,11 @@ def test_admins_see_the_queue_and_dismiss_with_a_note(app, db, admin_client):
         "Es su propio diseño.",
     )
     assert db.session.get(Product, product.id).status == ProductStatus.ACTIVE
+    # The reporter hears what was decided, never by whom nor the admin's note.
+    [told] = outbox.to("rita@example.com")
+    body = outbox.body(told)
+    assert "Jarra azul" in told["Subject"] and "sigue en la tienda" in body
+    assert "Es su propio diseño." not in body
     home = admin_client.get("/admin/").get_data(as_text=True)
     assert "Jarra azul" not in home[home.index('id="reports"') : home.index('id="listings"')]
     # A closed report cannot be decided again.
@@ -198,7 +203,7 @@ def test_admins_see_the_queue_and_dismiss_with_a_note(app, db, admin_client):
 
 
 def test_hiding_a_reported_listing_closes_every_open_report_and_tells_the_artisan(
-    app, db, admin_client
+    app, db, admin_client, outbox
 ):
     product = factories.product(title="Jarra azul")
     rita = factories.user(name="Rita Reporter", email="rita@example.com")
@@ -215,6 +220,9 @@ def test_hiding_a_reported_listing_closes_every_open_report_and_tells_the_artisa
 
     assert {r.status for r in _reports()} == {ReportStatus.UPHELD}
     assert _actions() == ["listing_hidden", "listing_reports_upheld"]
+    for address in ("rita@example.com", "raul@example.com"):  # every reporter hears of it
+        [told] = outbox.to(address)
+        assert "ya no está en la tienda" in outbox.body(told)
     assert db.session.get(Product, product.id).status == ProductStatus.HIDDEN
     # Gone from the public: its page and its report link.
     assert visitor.get(f"/products/{product.slug}").status_code == 404
