@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from shop.artisans.models import STORY_MAX, PublicName
 from shop.auth.forms import strip
+from shop.core.fields import written_in_field
 from shop.core.forms import BaseForm
 from shop.core.markdown import safe_external_url
 from shop.goals import all_goals
@@ -112,11 +113,7 @@ class ArtisanForm(BaseForm):
             "*italic*, lists and links."
         ),
     )
-    profile_language = RadioField(
-        _l("I wrote my tagline and story in"),
-        default="es",
-        choices=[SelectChoice("es", _l("Spanish")), SelectChoice("en", _l("English"))],
-    )
+    profile_language = written_in_field(_l("I wrote my tagline and story in"))
     story_url = URLField(
         _l("Where your story was published (optional)"),
         filters=[strip],

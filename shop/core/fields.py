@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import SelectMultipleField, StringField
+from wtforms import RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.core.money import DEFAULT_CURRENCY, amount_text, to_cents
@@ -39,6 +40,16 @@ class MoneyField(StringField):
         if self.data is None:
             return ""
         return amount_text(self.data, self.currency)
+
+
+def written_in_field(label) -> RadioField:
+    """Which of the shop's two languages a text is written in (Spanish by default): pages mark
+    the text with it (lang) and offer the other language where there is a translation."""
+    return RadioField(
+        label,
+        default="es",
+        choices=[SelectChoice("es", _l("Spanish")), SelectChoice("en", _l("English"))],
+    )
 
 
 class MultiCheckboxField(SelectMultipleField):

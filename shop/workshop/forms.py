@@ -32,7 +32,7 @@ from shop.classes.models import (
 )
 from shop.classes.policy import describe_policy, policy_name
 from shop.classes.services import MAX_DURATION_MINUTES, MAX_PARTICIPANTS, MAX_WEEKS, known_timezones
-from shop.core.fields import MoneyField, MultiCheckboxField
+from shop.core.fields import MoneyField, MultiCheckboxField, written_in_field
 from shop.core.forms import BaseForm
 from shop.goals import all_goals
 
@@ -55,11 +55,7 @@ class ListingForm(BaseForm):
     Subclasses add their own fields and label `goals` for what they list."""
 
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=120)])
-    language = RadioField(
-        _l("I wrote this in"),
-        default="es",
-        choices=[SelectChoice("es", _l("Spanish")), SelectChoice("en", _l("English"))],
-    )
+    language = written_in_field(_l("I wrote this in"))
     title_translated = StringField(
         _l("Heading in the other language (optional)"),
         filters=[strip],
