@@ -126,30 +126,30 @@ def listing(kind: str, listing_id: int):
     return _listing_page(kind, _listing_or_404(kind, listing_id), ReasonForm(formdata=None))
 
 
-@bp.route("/listings/<kind>/<int:listing_id>/hide", methods=["POST"])
-def hide_listing(kind: str, listing_id: int):
+def _change_listing(kind: str, listing_id: int, change, success: str):
+    """Hide or show a listing with the admin's reason; the form again with its errors."""
     found = _listing_or_404(kind, listing_id)
     form = ReasonForm()
     if form.validate_on_submit() and perform(
-        lambda: moderation.hide_listing(found, current_user, form.reason.data),
-        form=form,
-        success=str(_l("Hidden. The artisan sees your reason in the workshop.")),
+        lambda: change(found, current_user, form.reason.data), form=form, success=success
     ):
         return redirect(url_for("admin.listing", kind=kind, listing_id=found.id))
     return _listing_page(kind, found, form)
+
+
+@bp.route("/listings/<kind>/<int:listing_id>/hide", methods=["POST"])
+def hide_listing(kind: str, listing_id: int):
+    return _change_listing(
+        kind,
+        listing_id,
+        moderation.hide_listing,
+        str(_l("Hidden. The artisan sees your reason in the workshop.")),
+    )
 
 
 @bp.route("/listings/<kind>/<int:listing_id>/show", methods=["POST"])
 def show_listing(kind: str, listing_id: int):
-    found = _listing_or_404(kind, listing_id)
-    form = ReasonForm()
-    if form.validate_on_submit() and perform(
-        lambda: moderation.show_listing(found, current_user, form.reason.data),
-        form=form,
-        success=str(_l("Shown again.")),
-    ):
-        return redirect(url_for("admin.listing", kind=kind, listing_id=found.id))
-    return _listing_page(kind, found, form)
+    return _change_listing(kind, listing_id, moderation.show_listing, str(_l("Shown again.")))
 
 
 @bp.route("/users/<int:user_id>")
